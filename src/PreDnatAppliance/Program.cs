@@ -1,1 +1,3 @@
-return 0;
+using PreDnatAppliance.Cli;
+
+return CommandDispatcher.Run(args, Console.Out, Console.Error);
