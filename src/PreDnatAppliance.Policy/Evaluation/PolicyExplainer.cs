@@ -139,7 +139,8 @@ public sealed class PolicyExplainer
     private StageOutcome Run(string stage, EndpointRef endpoint, PolicyStage programStage, Direction direction, PacketTuple packet, FailsafeRule? failsafe)
     {
         var program = _compiled.Find(endpoint, programStage, direction);
-        if (failsafe is not null)
+        // A failsafe only matters where the program could decide: an empty untracked or pre-DNAT program passes anyway.
+        if (failsafe is not null && (program is null || program.Tiers.Count > 0 || program.End != ProgramEnd.NoDecision))
         {
             return new StageOutcome
             {

@@ -18,7 +18,9 @@ public sealed class TraceStep
     public required string What { get; init; }
     public RuleId? RuleId { get; init; }
     public SourceLocation Location { get; init; }
-    public override string ToString() => RuleId is { } id ? $"{What} [{id}] {Location.ToShortString()}" : What;
+    public override string ToString() => RuleId is { } id
+        ? Location.IsKnown ? $"{What} [{id}] {Location.ToShortString()}" : $"{What} [{id}]"
+        : What;
 }
 
 /// <summary>A program's answer: the verdict, the rule that decided it, and how evaluation got there.</summary>
