@@ -44,13 +44,13 @@ internal static class RulePortsValidator
         }
 
         // Calico: with no protocol only named ports are allowed (they carry their own protocol);
-        // with a protocol, it must be one that has ports.
+        // with a protocol, it must be one that has ports (an invalid protocol is reported on its own).
         if (rule.Protocol is not { } protocol)
         {
             if (anyNumeric)
                 context.Report(DiagnosticDescriptors.RulePortsRequireProtocol, at, NumericPortsNeedProtocol);
         }
-        else if (!ProtocolRules.SupportsPorts(protocol.Value ?? string.Empty))
+        else if (!ProtocolRules.SupportsPorts(protocol.Value ?? string.Empty) && ProtocolRules.TryParse(protocol.Value ?? string.Empty, out _, out _))
         {
             context.Report(DiagnosticDescriptors.RulePortsRequireProtocol, at, PortsNeedPortProtocol);
         }

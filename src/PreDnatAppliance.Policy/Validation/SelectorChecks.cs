@@ -19,11 +19,15 @@ internal static class SelectorChecks
             context.Report(DiagnosticDescriptors.SelectorTooLong, at, Messages.TooLong(Limits.MaxSelectorLength));
         if (!Selector.TryParse(text, out var selector, out var error))
         {
-            context.Report(DiagnosticDescriptors.SelectorInvalid, at, error ?? $"invalid selector: {text}");
+            context.Report(DiagnosticDescriptors.SelectorInvalid, at, $"invalid selector {Quote(text)}: {error ?? "syntax error"}");
             return null;
         }
         return selector;
     }
+
+    // The parser's messages ("expected ==") need the expression beside them; long ones are cut.
+    private static string Quote(string text) =>
+        "\"" + (text.Length <= 80 ? text : text.Substring(0, 77) + "...") + "\"";
 
     /// <summary>
     /// Calico tests the raw text (CEL <c>contains('global(')</c>), so even a label value spelled "global(" trips it;

@@ -6,12 +6,26 @@ namespace PreDnatAppliance.Policy.Validation;
 /// <summary>Where findings go, and how to point at a field that may not have been written.</summary>
 internal sealed class ValidationContext
 {
-    public ValidationContext(PolicySet set) => Set = set;
+    private readonly HashSet<SourceLocation> _loaderErrors;
+
+    public ValidationContext(PolicySet set)
+    {
+        Set = set;
+        _loaderErrors = new HashSet<SourceLocation>(
+            set.Diagnostics.Items.Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.IsKnown).Select(d => d.Location));
+    }
 
     public PolicySet Set { get; }
 
-    public void Report(DiagnosticDescriptor descriptor, SourceLocation location, string message) =>
-        Set.Diagnostics.Add(descriptor, location, message);
+    /// <summary>
+    /// Adds a finding, unless the loader already reported an error at that exact value: a field it could not
+    /// read keeps its default, and judging that default would report one mistake twice.
+    /// </summary>
+    public void Report(DiagnosticDescriptor descriptor, SourceLocation location, string message)
+    {
+        if (!_loaderErrors.Contains(location))
+            Set.Diagnostics.Add(descriptor, location, message);
+    }
 
     /// <summary>A spec field's value, or the spec itself when the field was not written (e.g. a missing required field).</summary>
     public static SourceLocation SpecField(Resource resource, string field) =>

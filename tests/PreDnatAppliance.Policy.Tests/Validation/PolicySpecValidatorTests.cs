@@ -162,7 +162,7 @@ public class PolicySpecValidatorTests
         var policy = Gnp("platform.allow-dns");
         policy.Tier = "security";
         var diagnostics = Validate(policy, tier);
-        Assert.Empty(diagnostics.Where(d => d.Severity == Diagnostics.DiagnosticSeverity.Error));
+        Assert.DoesNotContain(diagnostics, d => d.Severity == Diagnostics.DiagnosticSeverity.Error);
         Assert.Contains("Incorrectly formatted policy name platform.allow-dns", Single(diagnostics, "PDA1112").Message);
     }
 
