@@ -27,11 +27,11 @@ public class InvalidCorpusTests
     {
         Assert.True(Manifest.Value.ContainsKey(file), $"{file} is not listed in expected.txt");
 
-        var set = new PolicySet();
-        PolicyLoader.LoadText(set, file, File.ReadAllText(Path.Combine(CorpusDirectory, file)));
-        PolicyValidator.Validate(set);
+        // The same pipeline as `prednat check`: load, validate, then compile when valid (some errors only resolution finds).
+        var set = PolicyProject.LoadTexts(new[] { (file, File.ReadAllText(Path.Combine(CorpusDirectory, file))) });
+        var diagnostics = set.HasErrors ? set.Diagnostics.Items : PolicyProject.Compile(set).Diagnostics;
 
-        var actual = set.Diagnostics.Items
+        var actual = diagnostics
             .Where(d => d.Severity == DiagnosticSeverity.Error)
             .Select(d => $"{d.Id} {d.Location.Line} {d.Location.Column}")
             .OrderBy(s => s, StringComparer.Ordinal)
@@ -39,7 +39,7 @@ public class InvalidCorpusTests
         var expected = Manifest.Value[file].OrderBy(s => s, StringComparer.Ordinal).ToList();
         Assert.True(expected.SequenceEqual(actual),
             $"{file}\n  expected: {string.Join(", ", expected)}\n  actual:   {string.Join(", ", actual)}\n  messages:\n    " +
-            string.Join("\n    ", set.Diagnostics.Sorted()));
+            string.Join("\n    ", diagnostics));
     }
 
     [Fact]
@@ -57,6 +57,9 @@ public class InvalidCorpusTests
     // so from YAML these checks can only back up resources built in code.
     private static readonly string[] UnreachableFromYaml = { "PDA1110", "PDA1171" };
 
+    // PDA1403 guards PolicyCompiler against being handed a set that already has errors; check never does that.
+    private static readonly string[] NotPolicyErrors = { "PDA1403" };
+
     [Fact]
     public void Every_validation_error_id_is_exercised_by_the_corpus()
     {
@@ -64,7 +67,7 @@ public class InvalidCorpusTests
         var validationErrors = typeof(DiagnosticDescriptors).GetFields()
             .Select(f => f.GetValue(null)).OfType<DiagnosticDescriptor>()
             .Where(d => d.Severity == DiagnosticSeverity.Error && string.CompareOrdinal(d.Id, "PDA1100") > 0 && d.Id != "PDA1199")
-            .Where(d => !UnreachableFromYaml.Contains(d.Id))
+            .Where(d => !UnreachableFromYaml.Contains(d.Id) && !NotPolicyErrors.Contains(d.Id))
             .Select(d => d.Id);
         var uncovered = validationErrors.Where(id => !covered.Contains(id)).ToList();
         Assert.True(uncovered.Count == 0, "no corpus file for: " + string.Join(", ", uncovered));
