@@ -9,7 +9,7 @@ namespace PreDnatAppliance.Policy.Validation;
 /// </summary>
 internal static class ProtocolRules
 {
-    private static readonly string[] CanonicalNames = { "TCP", "UDP", "ICMP", "ICMPv6", "SCTP", "UDPLite" };
+    private static readonly string[] CanonicalNames = IpProtocol.Names.Select(n => n.Key).ToArray();
 
     /// <summary>Parses a protocol; on failure <paramref name="error"/> is Calico's reason text.</summary>
     public static bool TryParse(string text, out byte protocol, out string? error)
