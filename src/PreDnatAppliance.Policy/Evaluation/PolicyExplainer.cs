@@ -72,23 +72,35 @@ public sealed class PolicyExplainer
         }
         else
         {
-            // raw PREROUTING: untracked policy; a failsafe hit only skips this table's policy.
-            var untracked = Run("untracked", ingress, PolicyStage.Untracked, Direction.Ingress, packet, FailsafeIn(packet));
+            // raw PREROUTING: untracked policy; a failsafe hit only skips this table's policy. The raw table's
+            // failsafe-in also accepts replies from outbound failsafe ports (Felix's failsafeInChain("raw")).
+            var untracked = Run("untracked", ingress, PolicyStage.Untracked, Direction.Ingress, packet, FailsafeInRaw(packet));
             stages.Add(untracked);
             if (untracked.Verdict == "deny")
                 return Done(packet, ingressInterface, hep, destination, stages, false);
-            if (untracked.Verdict == "allow")
-            {
-                stages.Add(Skip("prednat", "untracked policy allowed the packet, which skips pre-DNAT and normal policy"));
-                return Done(packet, ingressInterface, hep, destination, stages, true);
-            }
 
-            // mangle PREROUTING: failsafe-in on the original destination port, then pre-DNAT tiers.
-            var prednat = Run("prednat", ingress, PolicyStage.PreDnat, Direction.Ingress, packet, FailsafeIn(packet));
-            stages.Add(prednat);
-            if (prednat.Verdict == "deny")
-                return Done(packet, ingressInterface, hep, destination, stages, false);
-            var hostIngressApproved = prednat.Verdict == "allow";
+            // An untracked Allow sets the accept mark: mangle PREROUTING accepts at once and filter skips this
+            // HEP's ingress checks, but (as after a pre-DNAT Allow) workload policy and the egress HEP's forward
+            // policy still run, because cali-FORWARD's to-workload and to-HEP dispatches are unconditional.
+            var hostIngressApproved = untracked.Verdict == "allow";
+            string approvedBy;
+            if (hostIngressApproved)
+            {
+                stages.Add(Skip("prednat", "untracked policy allowed the packet, which skips pre-DNAT and normal host endpoint policy"));
+                if (destination == Destination.Host)
+                    return Done(packet, ingressInterface, hep, destination, stages, true);
+                approvedBy = "untracked";
+            }
+            else
+            {
+                // mangle PREROUTING: failsafe-in on the original destination port, then pre-DNAT tiers.
+                var prednat = Run("prednat", ingress, PolicyStage.PreDnat, Direction.Ingress, packet, FailsafeIn(packet));
+                stages.Add(prednat);
+                if (prednat.Verdict == "deny")
+                    return Done(packet, ingressInterface, hep, destination, stages, false);
+                hostIngressApproved = prednat.Verdict == "allow";
+                approvedBy = "pre-DNAT";
+            }
 
             if (destination == Destination.Host)
             {
@@ -104,7 +116,7 @@ public sealed class PolicyExplainer
 
             if (hostIngressApproved)
             {
-                stages.Add(Skip("forward", "pre-DNAT policy allowed the packet, which skips the ingress host endpoint's forward policy"));
+                stages.Add(Skip("forward", $"{approvedBy} policy allowed the packet, which skips the ingress host endpoint's forward policy"));
             }
             else
             {
@@ -150,7 +162,9 @@ public sealed class PolicyExplainer
                 RuleId = failsafe!.Id,
                 Owner = "failsafe",
                 Location = failsafe.Location,
-                Reason = $"failsafe inbound {failsafe}{(failsafe.IsDefault ? " (Felix default)" : string.Empty)} accepts the packet before {stage} policy",
+                Reason = failsafe.Direction == Direction.Ingress
+                    ? $"failsafe inbound {failsafe}{(failsafe.IsDefault ? " (Felix default)" : string.Empty)} accepts the packet before {stage} policy"
+                    : $"failsafe outbound {failsafe}{(failsafe.IsDefault ? " (Felix default)" : string.Empty)} accepts the reply before {stage} policy",
             };
         }
         if (program is null)
@@ -173,6 +187,15 @@ public sealed class PolicyExplainer
     private FailsafeRule? FailsafeIn(PacketTuple packet) =>
         _compiled.Failsafes.FirstOrDefault(f => f.Direction == Direction.Ingress && f.Protocol == packet.Protocol && packet.HasPorts
             && f.Port == packet.DestinationPort && (f.Net is null || f.Net.Value.Contains(packet.Source)));
+
+    /// <summary>
+    /// The raw table's failsafe-in: the inbound failsafes, plus replies to outbound failsafes (the packet's
+    /// source port is an outbound failsafe port and its source is in that entry's net), so that untracked
+    /// policy cannot catch half of a failsafe connection.
+    /// </summary>
+    private FailsafeRule? FailsafeInRaw(PacketTuple packet) =>
+        FailsafeIn(packet) ?? _compiled.Failsafes.FirstOrDefault(f => f.Direction == Direction.Egress && f.Protocol == packet.Protocol && packet.HasPorts
+            && f.Port == packet.SourcePort && (f.Net is null || f.Net.Value.Contains(packet.Source)));
 
     private HostEndpoint? ResolveHep(string interfaceName)
     {

@@ -235,7 +235,13 @@ public sealed class PolicyCompiler
         if (!string.IsNullOrEmpty(policy.NamespaceSelector))
             scope = scope.And(EntityScope.NamespaceSelector(Selector.Parse(policy.NamespaceSelector)));
         if (!string.IsNullOrEmpty(policy.ServiceAccountSelector))
-            scope = scope.And(EntityScope.ServiceAccounts(Selector.Parse(policy.ServiceAccountSelector), Array.Empty<string>()));
+        {
+            // Calico's GNP processor rewrites all() here to has(projectcalico.org/serviceaccount).
+            var serviceAccounts = Selector.Parse(policy.ServiceAccountSelector);
+            scope = scope.And(serviceAccounts.IsAll
+                ? EntityScope.Labels(Selector.Parse($"has({BuiltInLabels.ServiceAccount})"))
+                : EntityScope.ServiceAccounts(serviceAccounts, Array.Empty<string>()));
+        }
         return scope;
     }
 

@@ -29,10 +29,12 @@ public sealed class RuleCompiler
         byte? notProtocol = ParseProtocol(rule.NotProtocol);
 
         byte? version = rule.IpVersion is 4 or 6 ? (byte)rule.IpVersion.Value : null;
-        version ??= protocol switch
+        // Felix's ipVersionToProtoIPVersion infers the family from the protocol name only ("icmp"/"icmpv6"
+        // after the v1 conversion); a protocol written as the number 1 or 58 leaves the rule in both families.
+        version ??= rule.Protocol?.Value switch
         {
-            IpProtocol.Icmp => 4,
-            IpProtocol.IcmpV6 => 6,
+            { } name when string.Equals(name, "ICMP", StringComparison.OrdinalIgnoreCase) => 4,
+            { } name when string.Equals(name, "ICMPv6", StringComparison.OrdinalIgnoreCase) => 6,
             _ => null,
         };
         var cidrLists = new[] { rule.Source.Nets, rule.Source.NotNets, rule.Destination.Nets, rule.Destination.NotNets }
