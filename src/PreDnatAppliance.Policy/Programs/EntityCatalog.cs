@@ -119,6 +119,9 @@ public sealed class EntityCatalog
     private static Dictionary<string, string> Strip(Dictionary<string, string> labels, string prefix)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Namespace selectors test has(projectcalico.org/namespace) after their all()/global() rewrite.
+        if (prefix == BuiltInLabels.NamespaceLabelPrefix && labels.TryGetValue(BuiltInLabels.Namespace, out var ns))
+            result[BuiltInLabels.Namespace] = ns;
         foreach (var pair in labels)
             if (pair.Key.StartsWith(prefix, StringComparison.Ordinal))
                 result[pair.Key.Substring(prefix.Length)] = pair.Value;

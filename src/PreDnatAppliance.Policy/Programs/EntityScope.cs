@@ -29,16 +29,16 @@ public sealed class EntityScope
         selector.IsAll ? Everything : new EntityScope(selector.Text, e => selector.Matches(e.Labels));
 
     /// <summary>
-    /// Calico's namespaceSelector: matched against the namespace's labels (pcns.*), with all() meaning
-    /// "any namespaced entity" and global() meaning "only non-namespaced entities" (HEPs, global sets).
+    /// Calico's namespaceSelector: matched against the namespace's labels (pcns.*). As Felix does after adding
+    /// the prefix, every all() becomes has(projectcalico.org/namespace) ("any namespaced entity") and every
+    /// global() becomes !has(projectcalico.org/namespace) ("only HEPs and global network sets").
     /// </summary>
     public static EntityScope NamespaceSelector(Selector selector)
     {
-        if (selector.IsAll)
-            return new EntityScope($"has({BuiltInLabels.Namespace})", e => e.Namespace is not null);
-        if (selector.IsExactlyGlobal)
-            return new EntityScope($"!has({BuiltInLabels.Namespace})", e => e.Namespace is null);
-        return new EntityScope($"ns({selector.Text})", e => selector.Matches(e.NamespaceLabels));
+        var rewritten = Selector.Parse(selector.Text
+            .Replace("all()", $"has({BuiltInLabels.Namespace})")
+            .Replace("global()", $"!has({BuiltInLabels.Namespace})"));
+        return new EntityScope($"ns({rewritten.Text})", e => rewritten.Matches(e.NamespaceLabels));
     }
 
     public static EntityScope InNamespace(string ns) =>

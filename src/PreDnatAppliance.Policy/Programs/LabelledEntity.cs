@@ -14,7 +14,7 @@ public sealed class LabelledEntity
     /// <summary>Own labels over inherited profile labels, plus Calico's built-in projectcalico.org/* labels.</summary>
     public required IReadOnlyDictionary<string, string> Labels { get; init; }
 
-    /// <summary>Labels of the entity's namespace (the pcns.* labels with the prefix removed); empty when not namespaced.</summary>
+    /// <summary>Labels of the entity's namespace (the pcns.* labels with the prefix removed, plus projectcalico.org/namespace); empty when not namespaced.</summary>
     public required IReadOnlyDictionary<string, string> NamespaceLabels { get; init; }
 
     /// <summary>Labels of the workload's service account (pcsa.* with the prefix removed).</summary>

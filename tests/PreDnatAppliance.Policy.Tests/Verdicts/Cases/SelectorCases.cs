@@ -269,6 +269,13 @@ internal static class SelectorCases
             .Allow("tcp 10.65.0.1:40000 -> 192.0.2.10:80", "tcp 10.65.1.1:40000 -> 192.0.2.10:80", "tcp 10.65.2.1:40000 -> 192.0.2.10:80")
             .None("tcp 10.65.0.2:40000 -> 192.0.2.10:80");
 
+        // Felix rewrites all() textually inside a larger namespace selector, so non-namespaced HEPs and global
+        // sets (which have no env label, so env != x would hold for them) stay out.
+        yield return NamespaceCase("namespace-selector-all-inside-compound-expression", "{namespaceSelector: \"all() && env != 'production'\"}")
+            .Allow("tcp 10.65.1.1:40000 -> 192.0.2.10:80", "tcp 10.65.2.1:40000 -> 192.0.2.10:80")
+            .None("tcp 10.65.0.1:40000 -> 192.0.2.10:80", "tcp 198.51.100.1:40000 -> 192.0.2.10:80", "tcp 192.0.2.10:40000 -> 192.0.2.11:80",
+                "tcp 203.0.113.5:40000 -> 192.0.2.10:80");
+
         yield return NamespaceCase("gnp-rule-selector-spans-namespaces-and-global", "{selector: \"app == 'web' || set == 'blocked'\"}")
             .Allow("tcp 10.65.0.1:40000 -> 192.0.2.10:80", "tcp 10.65.1.1:40000 -> 192.0.2.10:80", "tcp 10.65.2.1:40000 -> 192.0.2.10:80",
                 "tcp 203.0.113.9:40000 -> 192.0.2.10:80")
