@@ -1,7 +1,14 @@
 namespace PreDnatAppliance.Classification;
 
-/// <summary>What a rule's RuleId stands for, so counters, logs and explain can name it.</summary>
-public sealed record RuleDescriptor(uint RuleId, string Owner, string Description, string SourceFile, int SourceLine);
+/// <summary>
+/// One entry of a policy's rule catalog. Classifiers report a rule by its <b>index</b> in the catalog (dense, so
+/// per-lcore counters are plain arrays); the index leads to the stable 48-bit RuleId that operators see
+/// (printed as <c>r</c> and 12 hex digits) and to the rule's source file and line.
+/// </summary>
+public sealed record RuleDescriptor(ulong RuleId, string Owner, string Description, string SourceFile, int SourceLine)
+{
+    public string RuleIdText => "r" + RuleId.ToString("x12", System.Globalization.CultureInfo.InvariantCulture);
+}
 
 /// <summary>Identifies a policy build, so a running appliance can say which policy it enforces.</summary>
 public sealed record PolicyBuildInfo(string ContentHash, string PolicyDirectory, int ProgramCount, int RuleCount);

@@ -10,15 +10,16 @@ public enum PolicyVerdict : byte
 
 /// <summary>
 /// One compiled per-endpoint program (e.g. <c>hep/node1-eth0/prednat/ingress</c>). The data path calls it
-/// once per burst; it writes, for each packet, the verdict and the RuleId of the rule that decided it.
+/// once per burst; it writes, for each packet, the verdict and the index (in <see cref="ICompiledPolicy.Rules"/>)
+/// of the rule that decided it.
 /// </summary>
 public interface IPolicyClassifier
 {
     string ProgramKey { get; }
 
     /// <summary>Uses the widest vector path the CPU accelerates.</summary>
-    void Classify(HeaderBatch batch, Span<PolicyVerdict> verdicts, Span<uint> ruleIds);
+    void Classify(HeaderBatch batch, Span<PolicyVerdict> verdicts, Span<uint> ruleIndexes);
 
     /// <summary>The scalar path; gives identical answers (tests compare the two).</summary>
-    void ClassifyScalar(HeaderBatch batch, Span<PolicyVerdict> verdicts, Span<uint> ruleIds);
+    void ClassifyScalar(HeaderBatch batch, Span<PolicyVerdict> verdicts, Span<uint> ruleIndexes);
 }

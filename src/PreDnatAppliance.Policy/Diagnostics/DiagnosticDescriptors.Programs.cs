@@ -14,4 +14,8 @@ public static partial class DiagnosticDescriptors
     /// <summary>A policy set was compiled while it still had errors.</summary>
     public static readonly DiagnosticDescriptor PolicySetHasErrors =
         new("PDA1403", "the policy set has errors; no programs were built", DiagnosticSeverity.Error);
+
+    /// <summary>Two rules hash to one 48-bit RuleId (odds about 2e-5 at 100,000 rules); renumbering either would break stability.</summary>
+    public static readonly DiagnosticDescriptor RuleIdCollision =
+        new("PDA1404", "two rules have the same RuleId", DiagnosticSeverity.Error);
 }

@@ -21,7 +21,7 @@ public sealed class PolicyCompiler
 
     private readonly PolicySet _set;
     private readonly CompileOptions _options;
-    private readonly RuleIdAllocator _ids = new();
+    private readonly RuleIdAllocator _ids;
     private readonly SetRegistry _sets;
     private readonly RuleCompiler _rules;
     private readonly EntityCatalog _catalog;
@@ -32,9 +32,10 @@ public sealed class PolicyCompiler
     private readonly List<(PolicyResource Policy, EntityScope Scope)> _policyScopes;
     private readonly DiagnosticBag _diagnostics = new();
 
-    private PolicyCompiler(PolicySet set, CompileOptions options)
+    private PolicyCompiler(PolicySet set, CompileOptions options, RuleIdAllocator ids)
     {
         _set = set;
+        _ids = ids;
         _options = options;
         _catalog = new EntityCatalog(set);
         _sets = new SetRegistry(_catalog.Entities);
@@ -50,8 +51,12 @@ public sealed class PolicyCompiler
         {
             return Empty(set, options, DiagnosticDescriptors.PolicySetHasErrors.At(SourceLocation.None));
         }
-        return new PolicyCompiler(set, options).Run();
+        return new PolicyCompiler(set, options, new RuleIdAllocator()).Run();
     }
+
+    /// <summary>Tests pass an allocator with a weak hash to exercise collision reporting.</summary>
+    internal static CompiledPolicySet Compile(PolicySet set, CompileOptions options, RuleIdAllocator ids) =>
+        new PolicyCompiler(set, options, ids).Run();
 
     private CompiledPolicySet Run()
     {
@@ -65,6 +70,13 @@ public sealed class PolicyCompiler
         var failsafes = Failsafes.Resolve(_set.FelixConfigurations, _options.Node, _ids);
         foreach (var failsafe in failsafes)
             Catalog(failsafe.Id, "failsafe", $"failsafe {(failsafe.Direction == Direction.Ingress ? "inbound" : "outbound")} {failsafe}", failsafe.Location);
+
+        foreach (var (existing, colliding, id) in _ids.Collisions)
+        {
+            var location = _ruleInfos.TryGetValue(id.ToString(), out var info) ? info.Location : SourceLocation.None;
+            _diagnostics.Add(DiagnosticDescriptors.RuleIdCollision, location,
+                $"RuleId {id} of \"{existing}\" is also the hash of \"{colliding}\"; rename one of the two policies so that every rule keeps a distinct, stable RuleId");
+        }
 
         var all = _set.Diagnostics.Items.Concat(_diagnostics.Items).ToList();
         return new CompiledPolicySet

@@ -1,26 +1,38 @@
 namespace PreDnatAppliance.Policy.Programs;
 
-/// <summary>Hands out RuleIds from identity keys, re-salting on the rare 32-bit collision so that IDs stay unique.</summary>
+/// <summary>
+/// Hands out RuleIds from identity keys. A RuleId is a pure function of its key, so it never depends on
+/// compile order; two keys with one hash are recorded as a collision for the compiler to report.
+/// </summary>
 public sealed class RuleIdAllocator
 {
+    private readonly Func<string, RuleId> _hash;
     private readonly Dictionary<RuleId, string> _keysById = new();
-    private readonly Dictionary<string, RuleId> _idsByKey = new(StringComparer.Ordinal);
+    private readonly List<(string Existing, string Colliding, RuleId Id)> _collisions = new();
+
+    public RuleIdAllocator()
+        : this(RuleId.FromKey)
+    {
+    }
+
+    /// <summary>Tests inject a weak hash to exercise collision reporting.</summary>
+    internal RuleIdAllocator(Func<string, RuleId> hash) => _hash = hash;
 
     public IReadOnlyDictionary<RuleId, string> Keys => _keysById;
 
+    public IReadOnlyList<(string Existing, string Colliding, RuleId Id)> Collisions => _collisions;
+
     public RuleId For(string key)
     {
-        if (_idsByKey.TryGetValue(key, out var known))
-            return known;
-        for (uint salt = 0; ; salt++)
+        var id = _hash(key);
+        if (_keysById.TryGetValue(id, out var existing))
         {
-            var id = RuleId.FromKey(key, salt);
-            if (_keysById.ContainsKey(id))
-                continue;
-            _keysById.Add(id, key);
-            _idsByKey.Add(key, id);
+            if (!string.Equals(existing, key, StringComparison.Ordinal) && !_collisions.Any(c => c.Colliding == key))
+                _collisions.Add((existing, key, id));
             return id;
         }
+        _keysById.Add(id, key);
+        return id;
     }
 
     public static string PolicyRuleKey(string ownerKey, Direction direction, int index) => $"{ownerKey}/{StageNames.Of(direction)}/{index}";

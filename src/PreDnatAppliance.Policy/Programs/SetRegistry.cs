@@ -55,5 +55,5 @@ public sealed class SetRegistry
         return set;
     }
 
-    private static string ShortHash(string text) => RuleId.FromKey(text).Value.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+    private static string ShortHash(string text) => RuleId.FromKey(text).Value.ToString("x12", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,3 @@
-using PreDnatAppliance.Policy;
 using PreDnatAppliance.Policy.Diagnostics;
 
 namespace PreDnatAppliance.Cli;
@@ -10,21 +9,12 @@ public static class CheckCommand
     {
         var line = CommandLine.Parse(args, new[] { "policy-dir", "node" });
         var directory = PolicyDirectory.Resolve(line.Get("policy-dir"));
-        var set = PolicyProject.Load(directory);
-        var diagnostics = set.Diagnostics;
-        if (!set.HasErrors)
-        {
-            // Compiling finds what only resolution can (e.g. unsupported service matches).
-            var compiled = PolicyProject.Compile(set, line.Get("node"));
-            diagnostics = new DiagnosticBag();
-            diagnostics.AddRange(compiled.Diagnostics);
-        }
-        var sorted = diagnostics.Sorted();
-        foreach (var diagnostic in sorted)
-            output.WriteLine(diagnostic.ToString());
-        var errors = sorted.Count(d => d.Severity == DiagnosticSeverity.Error);
-        var warnings = sorted.Count(d => d.Severity == DiagnosticSeverity.Warning);
-        output.WriteLine($"{directory}: {set.AllResources.Count()} resources, {errors} error(s), {warnings} warning(s)");
+        var (compiled, diagnostics) = PolicyLoading.Compile(directory, line.Get("node"));
+        PolicyLoading.Print(diagnostics, output);
+        var errors = diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
+        var warnings = diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning);
+        var summary = compiled is null ? string.Empty : $"{compiled.Programs.Count} programs, {compiled.Rules.Count} rules, ";
+        output.WriteLine($"{directory}: {summary}{errors} error(s), {warnings} warning(s)");
         return errors > 0 ? 1 : 0;
     }
 }

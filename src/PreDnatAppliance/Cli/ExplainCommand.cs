@@ -18,18 +18,10 @@ public static class ExplainCommand
             throw new UsageException($"bad packet '{line.Positional[0]}': {parseError}");
 
         var directory = PolicyDirectory.Resolve(line.Get("policy-dir"));
-        var set = PolicyProject.Load(directory);
-        var node = line.Get("node") ?? HostEndpointResolver.SingleNode(set);
-        if (node is null)
-            throw new UsageException("the policy set has endpoints on several nodes (or none); name one with --node");
-        var compiled = PolicyProject.Compile(set, node);
-        var errors = compiled.Diagnostics.Where(d => d.Severity == Policy.Diagnostics.DiagnosticSeverity.Error).ToList();
-        if (errors.Count > 0)
-        {
-            foreach (var diagnostic in errors)
-                error.WriteLine(diagnostic.ToString());
+        var compiled = PolicyLoading.LoadCompiled(directory, line.Get("node"), error, HostEndpointResolver.SingleNode);
+        if (compiled is null)
             return 1;
-        }
+        var node = compiled.Node ?? throw new UsageException("the policy set has endpoints on several nodes (or none); name one with --node");
 
         var explanation = new PolicyExplainer(compiled, node, ParseInterfaceAddresses(line.GetAll("iface-addr")))
             .Explain(ingress, packet, line.Get("egress"));

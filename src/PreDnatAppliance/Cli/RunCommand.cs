@@ -14,17 +14,13 @@ public static class RunCommand
     {
         var line = CommandLine.Parse(args, new[] { "policy-dir", "node", "traffic" });
         var directory = PolicyDirectory.Resolve(line.Get("policy-dir"));
-        var set = PolicyProject.Load(directory);
-        var node = line.Get("node") ?? HostEndpointResolver.SingleNode(set) ?? throw new UsageException("name the node with --node");
-        var compiled = PolicyProject.Compile(set, node);
-        var errors = compiled.Diagnostics.Where(d => d.Severity == Policy.Diagnostics.DiagnosticSeverity.Error).ToList();
-        if (errors.Count > 0)
+        var compiled = PolicyLoading.LoadCompiled(directory, line.Get("node"), error, HostEndpointResolver.SingleNode);
+        if (compiled is null)
         {
-            foreach (var diagnostic in errors)
-                error.WriteLine(diagnostic.ToString());
-            error.WriteLine($"{directory}: refusing to run a policy set with errors");
+            error.WriteLine("prednat: refusing to run a policy set with errors");
             return 1;
         }
+        var node = compiled.Node ?? throw new UsageException("the policy set has endpoints on several nodes (or none); name one with --node");
 
         output.WriteLine($"prednat: policy {directory} for node {node}: {compiled.Programs.Count} programs, {compiled.Rules.Count} rules");
         output.WriteLine("prednat: data path: offline reference pipeline on the bundled demo traffic (the DPDK poll loop replaces it)");

@@ -13,7 +13,7 @@ namespace PreDnatAppliance.Policy.Tests.Cli;
 public sealed class CliTests : IDisposable
 {
     private static readonly Regex DiagnosticLine = new(@"^(?<file>.+)\((?<line>\d+),(?<col>\d+)\): error (?<id>PDA\d{4}): (?<message>.+)$", RegexOptions.Multiline);
-    private static readonly Regex RuleLine = new(@"^\s+\[(?<id>r[0-9a-f]{8})\] (?<text>.*?)  (?<file>\S*policies/[^\s:]+\.yaml):(?<line>\d+)$", RegexOptions.Multiline);
+    private static readonly Regex RuleLine = new(@"^\s+\[(?<id>r[0-9a-f]{12})\] (?<text>.*?)  (?<file>\S*policies/[^\s:]+\.yaml):(?<line>\d+)$", RegexOptions.Multiline);
 
     private readonly string _root = RepositoryRoot();
     private readonly List<string> _temporary = new();
@@ -187,7 +187,7 @@ public sealed class CliTests : IDisposable
             Assert.EndsWith($"{rule.Location.File}:{rule.Location.Line}", m.Value.TrimEnd());
         }
         // Every program and every bracketed ID in the dump is a RuleId of the catalog.
-        foreach (Match id in Regex.Matches(result.Output, @"\[(r[0-9a-f]{8})\]"))
+        foreach (Match id in Regex.Matches(result.Output, @"\[(r[0-9a-f]{12})\]"))
             Assert.True(compiled.Rules.ContainsKey(RuleIdOf(id.Groups[1].Value)), $"{id.Value} is not in the rule catalog");
         Assert.Equal(compiled.Programs.Count, Regex.Matches(result.Output, "^program ", RegexOptions.Multiline).Count);
     }
@@ -210,13 +210,8 @@ public sealed class CliTests : IDisposable
         Assert.Contains("prednat check", result.Error);
     }
 
-    /// <summary>
-    /// BUG: `policy dump` (and `explain`/`run`) print compiled.Diagnostics unsorted and including the compiler's synthetic
-    /// PDA1403, which has no location: the line reads ": error PDA1403: the policy set has errors; no programs were built"
-    /// (not file(line,col): ...) and the error count is 6 where `check` reports 5 for the same set. Fix in
-    /// src/PreDnatAppliance/Cli (print set.Diagnostics.Sorted() like CheckCommand, or skip location-less PDA1403).
-    /// </summary>
-    [Fact(Skip = "BUG: policy dump prints a location-less ': error PDA1403' line, unsorted diagnostics and counts it as a 6th error (see summary)")]
+    /// <summary>`policy dump`, `explain` and `run` print a broken set's diagnostics exactly as `check` does.</summary>
+    [Fact]
     public void Policy_dump_prints_the_same_diagnostics_as_check()
     {
         var directory = BadSet();
@@ -347,7 +342,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(dropped, packets.Count(m => m.Groups["verdict"].Value == "drop"));
 
         // No stage or rule is counted more often than there were packets.
-        foreach (Match count in Regex.Matches(result.Output, @"^  (stage .+?|rule r[0-9a-f]{8})\s+(?<c>\d+)", RegexOptions.Multiline))
+        foreach (Match count in Regex.Matches(result.Output, @"^  (stage .+?|rule r[0-9a-f]{12})\s+(?<c>\d+)", RegexOptions.Multiline))
             Assert.InRange(int.Parse(count.Groups["c"].Value), 1, n);
 
         // The header counts programs and rules as compiled.

@@ -1,12 +1,12 @@
+using PreDnatAppliance.Policy.Diagnostics;
 using PreDnatAppliance.Policy.Programs;
 
 namespace PreDnatAppliance.Policy.Tests.Properties;
 
 /// <summary>
-/// RuleIds are 32-bit FNV-1a hashes of (owner, direction, index), re-salted on collision by RuleIdAllocator in the
-/// order the compiler happens to allocate them (program by program, policies in evaluation order). Random
-/// generation never hits a collision, so these cases use a constructed pair: the ingress rule 0 keys of the
-/// GlobalNetworkPolicies "c650978" and "c1040080" hash to the same value (0xdabcc54e).
+/// RuleIds are 48-bit hashes of (owner, direction, index) and never re-salted, so an ID depends only on what the
+/// rule is. The policies "c650978" and "c1040080" collided under the earlier 32-bit hash (0xdabcc54e); they
+/// pin down that adding or reordering such a pair leaves every ID alone. A real collision is a build error.
 /// </summary>
 public sealed class RuleIdCollisionTests
 {
@@ -27,24 +27,36 @@ public sealed class RuleIdCollisionTests
         compiled.Programs.SelectMany(p => p.AllRules).First(r => r.Owner == owner).Id;
 
     [Fact]
-    public void The_constructed_keys_collide_and_the_allocator_still_keeps_ids_unique()
+    public void The_formerly_colliding_pair_has_distinct_ids()
     {
-        var a = RuleIdAllocator.PolicyRuleKey($"GlobalNetworkPolicy/{First}", Direction.Ingress, 0);
-        var b = RuleIdAllocator.PolicyRuleKey($"GlobalNetworkPolicy/{Second}", Direction.Ingress, 0);
-        Assert.Equal(RuleId.FromKey(a), RuleId.FromKey(b));
-
         var compiled = VerdictComparison.Compile(Set(Policy(First, 1, "Deny"), Policy(Second, 10, "Allow")));
         Assert.NotEqual(IdOf(compiled, First), IdOf(compiled, Second));
+        Assert.DoesNotContain(compiled.Diagnostics, d => d.Id == "PDA1404");
     }
 
-    /// <summary>
-    /// BUG: adding a policy whose rule key collides with an existing rule's, and that the compiler reaches first,
-    /// takes the existing rule's RuleId; the existing rule is re-salted to a new ID. docs/architecture.md promises a
-    /// RuleId "stays the same when unrelated policy changes". Not a small fix: allocating in a canonical (sorted key)
-    /// order would make IDs independent of policy order, but a 32-bit ID cannot be both unique and stable under every
-    /// addition; the options are a wider ID, or reporting collisions as a diagnostic so the operator renames.
-    /// </summary>
-    [Fact(Skip = "BUG: a colliding RuleId is re-salted in allocation order, so adding an unrelated policy can change an existing rule's RuleId")]
+    [Fact]
+    public void A_hash_collision_is_a_build_error_naming_both_rules()
+    {
+        var set = PolicyProject.LoadTexts(new[] { ("p.yaml", """
+            apiVersion: projectcalico.org/v3
+            kind: HostEndpoint
+            metadata: {name: h1}
+            spec: {node: n1, interfaceName: eth0}
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: GlobalNetworkPolicy
+            metadata: {name: a}
+            spec: {ingress: [{action: Allow}, {action: Deny}]}
+            """) });
+        var policyRulesCollide = new RuleIdAllocator(key => key.StartsWith("GlobalNetworkPolicy/a/", StringComparison.Ordinal) ? new RuleId(42) : RuleId.FromKey(key));
+        var compiled = PolicyCompiler.Compile(set, new CompileOptions(), policyRulesCollide);
+        var collision = Assert.Single(compiled.Diagnostics, d => d.Id == "PDA1404" && d.Message.Contains("GlobalNetworkPolicy/a/ingress/1"));
+        Assert.Equal(DiagnosticSeverity.Error, collision.Severity);
+        Assert.Contains("GlobalNetworkPolicy/a/ingress/0", collision.Message);
+    }
+
+    /// <summary>Adding a policy never changes an existing rule's RuleId.</summary>
+    [Fact]
     public void Adding_a_colliding_policy_does_not_change_an_existing_rules_id()
     {
         var before = VerdictComparison.Compile(Set(Policy(Second, 10, "Allow")));
@@ -52,9 +64,8 @@ public sealed class RuleIdCollisionTests
         Assert.Equal(IdOf(before, Second), IdOf(after, Second));
     }
 
-    /// <summary>BUG (same cause): changing only the orders of two colliding policies swaps their RuleIds, although a
-    /// RuleId is meant to depend on what a rule is, never on where it lands in a program.</summary>
-    [Fact(Skip = "BUG: colliding RuleIds are assigned in evaluation order, so reordering policies swaps them")]
+    /// <summary>A RuleId depends on what a rule is, never on where it lands in a program.</summary>
+    [Fact]
     public void Reordering_colliding_policies_keeps_their_ids()
     {
         var one = VerdictComparison.Compile(Set(Policy(First, 1, "Deny"), Policy(Second, 10, "Allow")));
