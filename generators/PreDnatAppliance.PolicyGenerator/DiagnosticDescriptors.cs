@@ -55,11 +55,10 @@ internal static class DiagnosticDescriptors
     private static readonly ConcurrentDictionary<(string Id, DiagnosticLevel Level, string Title), DiagnosticDescriptor> PolicyDescriptors = new();
 
     /// <summary>Creates the compiler diagnostic for a stored finding; called only in the output step.</summary>
-    public static Diagnostic ToDiagnostic(DiagnosticInfo info)
-    {
+    /// <param name="policyRoot">The directory the stored paths are relative to (normalised, ending in '/'), if known.</param>
+    public static Diagnostic ToDiagnostic(DiagnosticInfo info, string? policyRoot) =>
         // Every descriptor's message format has exactly one argument: the stored message.
-        return Diagnostic.Create(Find(info), ToLocation(info), info.Message);
-    }
+        Diagnostic.Create(Find(info), ToLocation(info, policyRoot), info.Message);
 
     private static DiagnosticDescriptor Find(DiagnosticInfo info)
     {
@@ -87,16 +86,23 @@ internal static class DiagnosticDescriptors
     };
 
     /// <summary>
-    /// The YAML file's line and column (1-based in the model, 0-based in Roslyn). The path stays relative to
-    /// PolicyRoot, so the build prints <c>policies/x.yaml(12,7): error PDA1003: ...</c> on every machine.
+    /// The YAML file's line and column (1-based in the model, 0-based in Roslyn). The model keeps paths relative to
+    /// PolicyRoot (<c>policies/x.yaml</c>) so that it does not depend on the checkout location; the compiler gets the
+    /// full path, because it resolves a relative one against the project directory, which would name a file that does
+    /// not exist. So the build prints <c>/path/to/repo/policies/x.yaml(12,7): error PDA1003: ...</c>, which terminals,
+    /// IDEs and CI annotations can open.
     /// </summary>
-    private static Location ToLocation(DiagnosticInfo info)
+    internal static Location ToLocation(DiagnosticInfo info, string? policyRoot)
     {
         if (string.IsNullOrEmpty(info.File))
             return Location.None;
+        var path = policyRoot is not null && !IsRooted(info.File) ? policyRoot + info.File : info.File;
         var position = info.Line > 0
             ? new LinePosition(info.Line - 1, Math.Max(0, info.Column - 1))
             : new LinePosition(0, 0);
-        return Location.Create(info.File, new TextSpan(0, 0), new LinePositionSpan(position, position));
+        return Location.Create(path, new TextSpan(0, 0), new LinePositionSpan(position, position));
     }
+
+    private static bool IsRooted(string path) =>
+        path.StartsWith("/", StringComparison.Ordinal) || (path.Length >= 3 && path[1] == ':' && path[2] is '/' or '\\');
 }

@@ -139,8 +139,8 @@ public sealed partial class PolicyGenerator
                 parts.Add(new ProtocolCond(protocol));
             if (rule.NotProtocol is { } notProtocol)
                 parts.Add(Cond.Not(new ProtocolCond(notProtocol)));
-            parts.Add(BuildSide(rule.Source, Side.Source, family, hasPorts));
-            parts.Add(BuildSide(rule.Destination, Side.Destination, family, hasPorts));
+            parts.Add(BuildSide(rule.Source, Side.Source, family, hasPorts, rule.Protocol));
+            parts.Add(BuildSide(rule.Destination, Side.Destination, family, hasPorts, rule.Protocol));
             if (rule.Icmp is { } icmp)
                 parts.Add(Icmp(icmp, isIcmp));
             if (rule.NotIcmp is { } notIcmp)
@@ -153,7 +153,7 @@ public sealed partial class PolicyGenerator
         private static Cond Icmp(IcmpSpec icmp, Cond isIcmp) =>
             Cond.And(isIcmp, new IcmpTypeCond(icmp.Type), icmp.Code is { } code ? new IcmpCodeCond(code) : Cond.True);
 
-        private Cond BuildSide(SideSpec side, Side which, int family, Cond hasPorts)
+        private Cond BuildSide(SideSpec side, Side which, int family, Cond hasPorts, byte? protocol)
         {
             var parts = new List<Cond>();
             if (side.Nets.Count > 0)
@@ -167,12 +167,12 @@ public sealed partial class PolicyGenerator
             if (side.HasPortMatch)
             {
                 parts.Add(Cond.And(hasPorts, Cond.Or(side.Ports.Select(r => Port(which, r))
-                    .Concat(side.NamedPortSetIds.Select(id => NamedPorts(which, id, family))))));
+                    .Concat(side.NamedPortSetIds.Select(id => NamedPorts(which, id, family, protocol))))));
             }
             if (side.HasNotPortMatch)
             {
                 parts.Add(Cond.Not(Cond.And(hasPorts, Cond.Or(side.NotPorts.Select(r => Port(which, r))
-                    .Concat(side.NotNamedPortSetIds.Select(id => NamedPorts(which, id, family)))))));
+                    .Concat(side.NotNamedPortSetIds.Select(id => NamedPorts(which, id, family, protocol)))))));
             }
             return Cond.And(parts);
         }
@@ -191,14 +191,17 @@ public sealed partial class PolicyGenerator
             return new SetTableCond(side, _tables.IpSet(set, family));
         }
 
-        private Cond NamedPorts(Side side, string id, int family)
+        /// <param name="protocol">The rule's own protocol, which a member's protocol then need not test again.</param>
+        private Cond NamedPorts(Side side, string id, int family, byte? protocol)
         {
             var set = _namedPortSets[id];
             var members = set.Members.Where(m => m.Address.Version == family).ToList();
             if (members.Count <= InlineSetLimit)
             {
                 return Cond.Or(members.Select(m => Cond.And(
-                    Address(side, m.Address), new ProtocolCond(m.Protocol), Port(side, new PortRangeSpec(m.Port, m.Port)))));
+                    Address(side, m.Address),
+                    protocol is null ? new ProtocolCond(m.Protocol) : protocol == m.Protocol ? Cond.True : Cond.False,
+                    Port(side, new PortRangeSpec(m.Port, m.Port)))));
             }
             return new NamedPortTableCond(side, _tables.NamedPortSet(set, family));
         }

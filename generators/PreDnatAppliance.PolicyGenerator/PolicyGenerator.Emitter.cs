@@ -451,7 +451,7 @@ public sealed partial class PolicyGenerator
                         var lines = rule.Cond.IsTrue ? new[] { "live" } : render.RenderLines(rule.Cond);
                         if (lines.Count == 1)
                         {
-                            body.Line(rule.Cond.IsTrue ? "m = live;" : $"m = live & ({lines[0]});");
+                            body.Line(rule.Cond.IsTrue ? "m = live;" : rule.Cond is AndCond or OrCond ? $"m = live & ({lines[0]});" : $"m = live & {lines[0]};");
                         }
                         else
                         {

@@ -19,7 +19,7 @@ namespace PreDnatAppliance.PolicyGenerator;
 ///   AnalyzerConfigOptions ─► Options (root, dir, namespace) ───────────────┴► Collect ─► PolicySet
 ///   PolicySet ─► Spec ──(+ CompilationData)─► ClassifierInput ─► PolicyClassifiers.g.cs
 ///   PolicySet ─► Inputs ─► PolicyInputs.g.cs (content hash of the YAML as written)
-///   PolicySet ─► Diagnostics ─► PDAnnnn at the YAML file's line and column
+///   PolicySet ─► Diagnostics (+ PolicyRoot) ─► PDAnnnn at the YAML file's line and column
 /// </code>
 /// <para>
 /// The PolicySet step does all the work with the policy library (load, validate, compile) and keeps only
@@ -32,8 +32,8 @@ namespace PreDnatAppliance.PolicyGenerator;
 public sealed partial class PolicyGenerator : IIncrementalGenerator
 {
     internal const string PolicyFileMetadata = "build_metadata.AdditionalFiles.PolicyFile";
-    internal const string PolicyRootProperty = "build_property.PolicyRoot";
-    internal const string PolicyDirProperty = "build_property.PolicyDir";
+    internal const string PolicyRootProperty = "build_property.PolicyRootFullPath";
+    internal const string PolicyDirProperty = "build_property.PolicyDirFullPath";
     internal const string NamespaceProperty = "build_property.PolicyNamespace";
     internal const string DefaultNamespace = "PreDnatAppliance.Policies.Generated";
 
@@ -77,6 +77,7 @@ public sealed partial class PolicyGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Inputs);
         var diagnostics = result
             .Select(static (r, _) => r.Diagnostics)
+            .Combine(options.Select(static (o, _) => o.PolicyRoot))
             .WithTrackingName(TrackingNames.Diagnostics);
 
         context.RegisterSourceOutput(classifierInput, static (output, input) => EmitClassifiers(output, input.Left, input.Right));
@@ -87,10 +88,10 @@ public sealed partial class PolicyGenerator : IIncrementalGenerator
         });
         // Diagnostics have their own output: they are re-reported whenever the parse step re-runs, while the
         // sources above stay cached as long as the model is unchanged.
-        context.RegisterSourceOutput(diagnostics, static (output, list) =>
+        context.RegisterSourceOutput(diagnostics, static (output, input) =>
         {
-            foreach (var info in list)
-                output.ReportDiagnostic(DiagnosticDescriptors.ToDiagnostic(info));
+            foreach (var info in input.Left)
+                output.ReportDiagnostic(DiagnosticDescriptors.ToDiagnostic(info, input.Right));
         });
     }
 
@@ -119,7 +120,10 @@ public sealed partial class PolicyGenerator : IIncrementalGenerator
         output.AddSource(ClassifiersHintName, text);
     }
 
-    /// <summary>Reads PolicyRoot, PolicyDir and PolicyNamespace (declared as CompilerVisibleProperty by the build targets).</summary>
+    /// <summary>
+    /// Reads the resolved PolicyRoot and PolicyDir (PolicyRootFullPath, PolicyDirFullPath) and PolicyNamespace,
+    /// declared as CompilerVisibleProperty by build/PreDnatAppliance.PolicyGenerator.targets.
+    /// </summary>
     internal static GeneratorOptions ReadOptions(AnalyzerConfigOptions global)
     {
         var root = global.TryGetValue(PolicyRootProperty, out var rootText) && !string.IsNullOrWhiteSpace(rootText)

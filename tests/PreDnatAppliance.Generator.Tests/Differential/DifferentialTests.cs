@@ -27,8 +27,8 @@ public sealed class DifferentialTests
     public void Generated_classifiers_agree_with_the_reference_evaluator_on_random_policy_sets()
     {
         var baseSeed = int.TryParse(Environment.GetEnvironmentVariable("PREDNAT_DIFF_SEED"), out var seed) ? seed : 20240601;
-        var sets = Long ? 40 : 8;
-        var packetsPerSet = Long ? 300_000 : 65_000;
+        var sets = Long ? 40 : 10;
+        var packetsPerSet = Long ? 300_000 : 70_000;
         var stopwatch = Stopwatch.StartNew();
         long checks = 0;
         long programs = 0;

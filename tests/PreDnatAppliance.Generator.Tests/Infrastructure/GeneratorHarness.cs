@@ -53,8 +53,8 @@ public static class GeneratorHarness
     {
         var global = new Dictionary<string, string>
         {
-            ["build_property.PolicyRoot"] = Root,
-            ["build_property.PolicyDir"] = PolicyDir + "/",
+            ["build_property.PolicyRootFullPath"] = Root,
+            ["build_property.PolicyDirFullPath"] = PolicyDir + "/",
         };
         if (ns is not null)
             global["build_property.PolicyNamespace"] = ns;
@@ -68,9 +68,12 @@ public static class GeneratorHarness
     }
 
     /// <summary>A driver over the policy files, tracking steps (for the incremental tests).</summary>
-    public static GeneratorDriver CreateDriver(IReadOnlyList<PolicyFile> files, string? ns = null, IEnumerable<AdditionalText>? otherTexts = null)
+    public static GeneratorDriver CreateDriver(IReadOnlyList<PolicyFile> files, string? ns = null, IEnumerable<AdditionalText>? otherTexts = null) =>
+        CreateDriver(AdditionalTexts(files), ns, otherTexts);
+
+    /// <summary>A driver over given policy texts, so that a test can later replace one of them.</summary>
+    public static GeneratorDriver CreateDriver(ImmutableArray<AdditionalText> texts, string? ns = null, IEnumerable<AdditionalText>? otherTexts = null)
     {
-        var texts = AdditionalTexts(files);
         var all = texts.AddRange(otherTexts ?? Array.Empty<AdditionalText>());
         return CSharpGeneratorDriver.Create(
             new[] { new PolicyGenerator.PolicyGenerator().AsSourceGenerator() },
