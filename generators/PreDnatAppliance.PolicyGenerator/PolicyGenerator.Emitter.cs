@@ -420,10 +420,17 @@ public sealed partial class PolicyGenerator
             var usesMatch = false;
             string? section = null;
 
-            void Done(string label)
+            // After each tier and profile: its label (if a rule left early) and the exit once every lane is decided.
+            void SectionDone(string label)
             {
                 if (referenced.Contains(label))
                     Label(body, label);
+                if (usesLive)
+                {
+                    body.Line($"if (pending == {zero})");
+                    body.Line("    goto Done;");
+                    referenced.Add("Done");
+                }
             }
 
             foreach (var step in plan)
@@ -459,34 +466,24 @@ public sealed partial class PolicyGenerator
                             for (var i = 0; i < lines.Count; i++)
                                 body.Line("    " + lines[i] + (i == lines.Count - 1 ? ");" : string.Empty));
                         }
+                        // Branch-free lane updates; the only branch is the (predictable) one that leaves the
+                        // tier once no live lane is left.
                         if (rule.Disposition == RuleDisposition.Decide)
                         {
-                            body.Open($"if (m != {zero})");
                             body.Line($"verdict |= m & {vector}.Create({VerdictValue(rule.Rule.Action == RuleActionKind.Allow ? "Allow" : "Deny")}); // {(rule.Rule.Action == RuleActionKind.Allow ? "allow" : "deny")}");
                             body.Line($"rule |= m & {vector}.Create({Hex(rule.Rule.Id)});");
                             body.Line("pending &= ~m;");
-                            body.Line($"if (pending == {zero})");
-                            body.Line("    goto Done;");
-                            referenced.Add("Done");
-                            if (!rule.Cond.IsTrue)
-                            {
-                                body.Line("live &= ~m;");
-                                body.Line($"if (live == {zero})");
-                                body.Line($"    goto {section};");
-                                referenced.Add(section!);
-                            }
-                            body.Close();
-                        }
-                        else if (!rule.Cond.IsTrue)
-                        {
-                            body.Line("live &= ~m; // these lanes pass: they continue at the next " + (section!.StartsWith("Tier", StringComparison.Ordinal) ? "tier" : "profile"));
-                            body.Line($"if (live == {zero})");
-                            body.Line($"    goto {section};");
-                            referenced.Add(section!);
                         }
                         else
                         {
-                            body.Comment("  every remaining lane passes");
+                            body.Comment("  matching lanes pass: they continue at the next " + (section!.StartsWith("Tier", StringComparison.Ordinal) ? "tier" : "profile"));
+                        }
+                        if (!rule.Cond.IsTrue)
+                        {
+                            body.Line("live &= ~m;");
+                            body.Line($"if (live == {zero})");
+                            body.Line($"    goto {section};");
+                            referenced.Add(section!);
                         }
                         break;
                     case TierEndStep end:
@@ -500,15 +497,12 @@ public sealed partial class PolicyGenerator
                             body.Line($"verdict |= live & {vector}.Create({VerdictValue("Deny")}); // deny");
                             body.Line($"rule |= live & {vector}.Create({Hex(end.Tier.EndRuleId)});");
                             body.Line("pending &= ~live;");
-                            body.Line($"if (pending == {zero})");
-                            body.Line("    goto Done;");
-                            referenced.Add("Done");
                         }
                         else
                         {
                             body.Comment($"end of tier {end.Tier.Name}: pass [{RuleIdText(end.Tier.EndRuleId)}], on to the next tier");
                         }
-                        Done(section!);
+                        SectionDone(section!);
                         break;
                     case ProfileStep profile:
                         section = "Profile" + profile.Index + "_Done";
@@ -521,7 +515,7 @@ public sealed partial class PolicyGenerator
                         }
                         break;
                     case ProfileEndStep:
-                        Done(section!);
+                        SectionDone(section!);
                         break;
                     case EndStep end:
                         body.Line();

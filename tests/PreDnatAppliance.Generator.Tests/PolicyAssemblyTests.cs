@@ -95,6 +95,39 @@ public sealed class PolicyAssemblyTests
             ClassifierChecker.Check(program, policy.Find(program.Key)!, 4096, random, "policies/");
     }
 
+    [Fact]
+    public void Classifying_a_burst_allocates_nothing()
+    {
+        var policy = Load();
+        var batch = new HeaderBatch { Count = HeaderBatch.Capacity };
+        var random = new Random(3);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (i % 3 == 0)
+                batch.SetV6(i, 0x20010db800000000, (ulong)random.Next(), 0x20010db800000000, 0x10, 6, 40000, 30080);
+            else
+                batch.SetV4(i, (uint)random.Next(), 0xc000020a, (byte)(i % 2 == 0 ? 6 : 17), 40000, (ushort)(i % 4 == 0 ? 30080 : random.Next()));
+        }
+        var verdicts = new PolicyVerdict[HeaderBatch.Capacity];
+        var ruleIds = new uint[HeaderBatch.Capacity];
+        foreach (var classifier in policy.Classifiers)
+        {
+            classifier.Classify(batch, verdicts, ruleIds);
+            classifier.ClassifyScalar(batch, verdicts, ruleIds);
+        }
+        var classifiers = policy.Classifiers.ToArray();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var round = 0; round < 10; round++)
+        {
+            for (var c = 0; c < classifiers.Length; c++)
+            {
+                classifiers[c].Classify(batch, verdicts, ruleIds);
+                classifiers[c].ClassifyScalar(batch, verdicts, ruleIds);
+            }
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     /// <summary>The documented hash: SHA-256 over "policies/&lt;file&gt;" NUL text NUL, files in ordinal order, LF line endings.</summary>
     private static string ContentHash(string directory)
     {
