@@ -48,5 +48,7 @@ internal sealed class CodeWriter
 
     public override string ToString() => _text.ToString();
 
-    public static string OneLine(string text) => text.Replace("\r\n", " ").Replace('\r', ' ').Replace('\n', ' ');
+    /// <summary>The text on one line: every character C# takes as a line break (CR, LF, NEL, LS, PS) becomes a space.</summary>
+    public static string OneLine(string text) =>
+        text.Replace("\r\n", " ").Replace('\r', ' ').Replace('\n', ' ').Replace('\u0085', ' ').Replace('\u2028', ' ').Replace('\u2029', ' ');
 }

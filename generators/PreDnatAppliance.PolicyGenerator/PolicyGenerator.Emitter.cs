@@ -470,7 +470,7 @@ public sealed partial class PolicyGenerator
                         // tier once no live lane is left.
                         if (rule.Disposition == RuleDisposition.Decide)
                         {
-                            body.Line($"verdict |= m & {vector}.Create({VerdictValue(rule.Rule.Action == RuleActionKind.Allow ? "Allow" : "Deny")}); // {(rule.Rule.Action == RuleActionKind.Allow ? "allow" : "deny")}");
+                            body.Line($"verdict |= m & {vector}.Create({VerdictValue(rule.Rule.Action == RuleActionKind.Allow ? "Allow" : "Deny")});");
                             body.Line($"rule |= m & {vector}.Create({Hex(rule.Rule.Id)});");
                             body.Line("pending &= ~m;");
                         }
@@ -494,7 +494,7 @@ public sealed partial class PolicyGenerator
                         else if (end.Tier.EndAction == RuleActionKind.Deny)
                         {
                             body.Comment($"end of tier {end.Tier.Name}: deny [{RuleIdText(end.Tier.EndRuleId)}]");
-                            body.Line($"verdict |= live & {vector}.Create({VerdictValue("Deny")}); // deny");
+                            body.Line($"verdict |= live & {vector}.Create({VerdictValue("Deny")});");
                             body.Line($"rule |= live & {vector}.Create({Hex(end.Tier.EndRuleId)});");
                             body.Line("pending &= ~live;");
                         }
@@ -521,7 +521,7 @@ public sealed partial class PolicyGenerator
                         body.Line();
                         body.Comment($"end: {EndText(end.End)} [{RuleIdText(end.RuleId)}]");
                         if (end.End != ProgramEndKind.NoDecision)
-                            body.Line($"verdict |= pending & {vector}.Create({VerdictValue(VerdictName(end.End))}); // {VerdictName(end.End).ToLowerInvariant()}");
+                            body.Line($"verdict |= pending & {vector}.Create({VerdictValue(VerdictName(end.End))});");
                         body.Line($"rule |= pending & {vector}.Create({Hex(end.RuleId)});");
                         break;
                 }
@@ -634,12 +634,7 @@ public sealed partial class PolicyGenerator
             _ => "Deny",
         };
 
-        private static string VerdictValue(string verdict) => verdict switch
-        {
-            "Allow" => "1u",
-            "Deny" => "2u",
-            _ => "0u",
-        };
+        private static string VerdictValue(string verdict) => $"(uint)PolicyVerdict.{verdict}";
 
         private static string EndText(ProgramEndKind end) => end switch
         {
