@@ -270,7 +270,7 @@ public sealed partial class PolicyGenerator
                 (program.InterfaceName.Length > 0 ? $", interface {program.InterfaceName}" : string.Empty) +
                 $", node {program.Node} ({program.EndpointLocation})");
             writer.Comment($"  stage     {StageTitle(program.Stage)}, {program.Direction}");
-            writer.Comment($"  strategy  linear vector ({body.RuleCount} rules)");
+            writer.Comment($"  strategy  linear vector ({Count(body.RuleCount, "rule")})");
             if (body.Tiers.Count == 0)
                 writer.Comment("  no policy applies");
             foreach (var tier in body.Tiers)
