@@ -1,0 +1,141 @@
+using System.Reflection;
+using System.Runtime.Intrinsics;
+using System.Text;
+using PreDnatAppliance.Classification;
+using PreDnatAppliance.Policy.Evaluation;
+using PreDnatAppliance.Policy.Net;
+using PreDnatAppliance.Policy.Programs;
+
+namespace PreDnatAppliance.Generator.Tests.Differential;
+
+public delegate void ClassifyPath(HeaderBatch batch, Span<PolicyVerdict> verdicts, Span<uint> ruleIds);
+
+/// <summary>
+/// Runs a generated classifier on random bursts through every path (Classify, ClassifyScalar, and whichever of
+/// Vector512/Vector256 Classify did not take) and compares each packet's verdict and RuleId with
+/// <see cref="ReferenceEvaluator"/>. Also checks that nothing past the burst's count is written.
+/// </summary>
+public static class ClassifierChecker
+{
+    private const byte VerdictSentinel = 0xEE;
+    private const uint RuleSentinel = 0xDEADBEEF;
+
+    /// <summary>The paths to compare, by name.</summary>
+    public static IReadOnlyList<(string Name, ClassifyPath Path)> Paths(IPolicyClassifier classifier)
+    {
+        var paths = new List<(string, ClassifyPath)> { ("Classify", classifier.Classify), ("ClassifyScalar", classifier.ClassifyScalar) };
+        // Classify takes Vector512 where it is accelerated, else Vector256 where that is: test the other one directly.
+        var other = Vector512.IsHardwareAccelerated ? "ClassifyVector256" : "ClassifyVector512";
+        var method = classifier.GetType().GetMethod(other, BindingFlags.Public | BindingFlags.Instance)
+            ?? throw new InvalidOperationException($"{classifier.GetType().Name} has no {other}");
+        paths.Add((other, (ClassifyPath)Delegate.CreateDelegate(typeof(ClassifyPath), classifier, method)));
+        return paths;
+    }
+
+    /// <summary>Checks <paramref name="packets"/> packets; returns the number of packet checks (packets × paths).</summary>
+    public static long Check(EndpointProgram program, IPolicyClassifier classifier, int packets, Random random, string context)
+    {
+        Assert.Equal(program.Key, classifier.ProgramKey);
+        var paths = Paths(classifier);
+        var sampler = new PacketSampler(program, random);
+        var batch = new HeaderBatch();
+        var expectedVerdicts = new PolicyVerdict[HeaderBatch.Capacity];
+        var expectedRules = new uint[HeaderBatch.Capacity];
+        var verdicts = new PolicyVerdict[HeaderBatch.Capacity];
+        var rules = new uint[HeaderBatch.Capacity];
+        long checks = 0;
+
+        for (var done = 0; done < packets;)
+        {
+            var count = random.Next(5) == 0 ? random.Next(1, HeaderBatch.Capacity) : HeaderBatch.Capacity;
+            count = Math.Min(count, packets - done);
+            batch.Count = count;
+            for (var i = 0; i < count; i++)
+                (expectedVerdicts[i], expectedRules[i]) = Fill(batch, i, sampler, program);
+
+            foreach (var (name, path) in paths)
+            {
+                Array.Fill(verdicts, (PolicyVerdict)VerdictSentinel);
+                Array.Fill(rules, RuleSentinel);
+                path(batch, verdicts, rules);
+                for (var i = 0; i < count; i++)
+                {
+                    if (verdicts[i] != expectedVerdicts[i] || rules[i] != expectedRules[i])
+                        Assert.Fail(Mismatch(context, program, name, batch, i, expectedVerdicts[i], expectedRules[i], verdicts[i], rules[i]));
+                }
+                for (var i = count; i < HeaderBatch.Capacity; i++)
+                {
+                    if (verdicts[i] != (PolicyVerdict)VerdictSentinel || rules[i] != RuleSentinel)
+                        Assert.Fail($"{context}: {program.Key} {name} wrote index {i} beyond the burst's {count} packets");
+                }
+                checks += count;
+            }
+            done += count;
+        }
+        return checks;
+    }
+
+    private static (PolicyVerdict, uint) Fill(HeaderBatch batch, int i, PacketSampler sampler, EndpointProgram program)
+    {
+        var version = sampler.NextVersion();
+        var protocol = sampler.NextProtocol();
+        var sport = sampler.NextPort();
+        var dport = sampler.NextPort();
+        var type = sampler.NextIcmp();
+        var code = sampler.NextIcmp();
+        if (version == 0)
+        {
+            batch.SetV4(i, 0x0a010203, 0x0a010204, protocol, sport, dport, type, code);
+            batch.IpVersion[i] = 0;
+            return (PolicyVerdict.NoDecision, 0);
+        }
+        var src = sampler.NextAddress(version);
+        var dst = sampler.NextAddress(version);
+        if (version == 4)
+            batch.SetV4(i, src.V4Value, dst.V4Value, protocol, sport, dport, type, code);
+        else
+            batch.SetV6(i, src.High, src.Low, dst.High, dst.Low, protocol, sport, dport, type, code);
+        var result = ReferenceEvaluator.Evaluate(program, new PacketTuple(src, dst, protocol, sport, dport, type, code));
+        var verdict = result.Verdict switch
+        {
+            Verdict.Allow => PolicyVerdict.Allow,
+            Verdict.Deny => PolicyVerdict.Deny,
+            _ => PolicyVerdict.NoDecision,
+        };
+        return (verdict, result.RuleId.Value);
+    }
+
+    public static PacketTuple PacketAt(HeaderBatch batch, int i)
+    {
+        var v4 = batch.IpVersion[i] == 4;
+        var src = v4 ? IpAddress.V4(batch.SrcV4[i]) : IpAddress.V6(batch.SrcV6High[i], batch.SrcV6Low[i]);
+        var dst = v4 ? IpAddress.V4(batch.DstV4[i]) : IpAddress.V6(batch.DstV6High[i], batch.DstV6Low[i]);
+        return new PacketTuple(src, dst, batch.Protocol[i], batch.SrcPort[i], batch.DstPort[i], batch.IcmpType[i], batch.IcmpCode[i]);
+    }
+
+    private static string Mismatch(string context, EndpointProgram program, string path, HeaderBatch batch, int i,
+        PolicyVerdict expectedVerdict, uint expectedRule, PolicyVerdict verdict, uint rule)
+    {
+        var text = new StringBuilder();
+        text.Append(context).Append(": ").Append(program.Key).Append(' ').Append(path).Append(" disagrees with the reference evaluator at packet ")
+            .Append(i).Append(" of ").Append(batch.Count).Append('\n');
+        if (batch.IpVersion[i] is 4 or 6)
+        {
+            var packet = PacketAt(batch, i);
+            text.Append("  packet: ").Append(packet).Append(" (sport ").Append(packet.SourcePort).Append(" dport ").Append(packet.DestinationPort)
+                .Append(" type ").Append(packet.IcmpType).Append(" code ").Append(packet.IcmpCode).Append(")\n");
+            foreach (var step in ReferenceEvaluator.Evaluate(program, packet).Trace)
+                text.Append("    ").Append(step).Append('\n');
+        }
+        else
+        {
+            text.Append("  packet: IP version ").Append(batch.IpVersion[i]).Append('\n');
+        }
+        text.Append("  expected ").Append(expectedVerdict).Append(" r").Append(expectedRule.ToString("x8")).Append(", got ").Append(verdict)
+            .Append(" r").Append(rule.ToString("x8")).Append('\n');
+        var dump = new StringBuilder();
+        ProgramDumper.DumpProgram(dump, program);
+        text.Append(dump);
+        return text.ToString();
+    }
+}
