@@ -42,7 +42,7 @@ public sealed partial class PolicyGenerator
 
     internal sealed record ProfileEndStep(int Index) : Step;
 
-    internal sealed record EndStep(ProgramEndKind End, uint RuleId, string? Label, bool Reachable) : Step;
+    internal sealed record EndStep(ProgramEndKind End, RuleRef RuleId, string? Label, bool Reachable) : Step;
 
     /// <summary>
     /// Lays a program out in evaluation order for one IP family, with what each rule does there and whether it can

@@ -120,7 +120,7 @@ public sealed partial class PolicyGenerator
             writer.Line("//                          decided lanes drop out, Pass lanes leave their tier; IPv6 and non-IP lanes take");
             writer.Line("//                          the scalar path, as does the tail of the burst");
             writer.Line("//   scalar                 one packet at a time, each rule an if statement (EvaluateV4 / EvaluateV6)");
-            writer.Line("// Every rule carries its RuleId, its source file:line and its text. Non-IP packets get no decision (RuleId 0).");
+            writer.Line("// Every rule carries its RuleId, its source file:line and its text. Non-IP packets get no decision and no rule (PolicyRules.NoRule).");
             writer.Line("#nullable enable");
             writer.Line("#pragma warning disable CS1591 // public members of generated code need no XML comments");
             writer.Line();
@@ -150,7 +150,7 @@ public sealed partial class PolicyGenerator
             writer.Line("private static readonly RuleDescriptor[] s_rules =");
             writer.Open();
             foreach (var rule in _spec.Rules)
-                writer.Line($"new({Hex(rule.Id)}, {Literal(rule.Owner)}, {Literal(CodeWriter.OneLine(rule.Description))}, {Literal(rule.File)}, {rule.Line.ToString(CultureInfo.InvariantCulture)}),");
+                writer.Line($"new({RuleIdLiteral(rule.Id)}, {Literal(rule.Owner)}, {Literal(CodeWriter.OneLine(rule.Description))}, {Literal(rule.File)}, {rule.Line.ToString(CultureInfo.InvariantCulture)}),");
             writer.Close(";");
             writer.Line();
 
@@ -299,7 +299,7 @@ public sealed partial class PolicyGenerator
             writer.Line("    verdicts[i] = ClassifyOne(batch, i, out ruleIds[i]);");
             writer.Close();
             writer.Line();
-            writer.Line("/// <summary>One packet: IPv4 and IPv6 by their evaluators; a packet that is not IP gets no decision and RuleId 0.</summary>");
+            writer.Line("/// <summary>One packet: IPv4 and IPv6 by their evaluators; a packet that is not IP gets no decision and no rule.</summary>");
             writer.Open("internal static PolicyVerdict ClassifyOne(HeaderBatch batch, int i, out uint ruleId)");
             writer.Open("switch (batch.IpVersion[i])");
             writer.Line("case 4:");
@@ -308,7 +308,7 @@ public sealed partial class PolicyGenerator
             writer.Line("    return EvaluateV6(batch.SrcV6High[i], batch.SrcV6Low[i], batch.DstV6High[i], batch.DstV6Low[i],");
             writer.Line("        batch.Protocol[i], batch.SrcPort[i], batch.DstPort[i], batch.IcmpType[i], batch.IcmpCode[i], out ruleId);");
             writer.Line("default:");
-            writer.Line("    ruleId = 0;");
+            writer.Line("    ruleId = PolicyRules.NoRule;");
             writer.Line("    return PolicyVerdict.NoDecision;");
             writer.Close();
             writer.Close();
@@ -613,7 +613,7 @@ public sealed partial class PolicyGenerator
             }
         }
 
-        private static void Decision(CodeWriter body, uint ruleId, string verdict)
+        private static void Decision(CodeWriter body, RuleRef ruleId, string verdict)
         {
             body.Line($"ruleId = {Hex(ruleId)};");
             body.Line($"return PolicyVerdict.{verdict};");
@@ -658,7 +658,12 @@ public sealed partial class PolicyGenerator
         private static string Xml(string text) => CodeWriter.OneLine(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
     }
 
-    internal static string RuleIdText(uint id) => "r" + id.ToString("x8", CultureInfo.InvariantCulture);
+    internal static string RuleIdText(RuleRef rule) => RuleIdText(rule.Id);
 
-    internal static string Hex(uint id) => "0x" + id.ToString("x8", CultureInfo.InvariantCulture) + "u";
+    internal static string RuleIdText(ulong id) => "r" + id.ToString("x12", CultureInfo.InvariantCulture);
+
+    /// <summary>The literal the code writes for a rule: its catalog index.</summary>
+    internal static string Hex(RuleRef rule) => rule.Index.ToString(CultureInfo.InvariantCulture) + "u";
+
+    internal static string RuleIdLiteral(ulong id) => "0x" + id.ToString("x12", CultureInfo.InvariantCulture) + "UL";
 }

@@ -103,10 +103,16 @@ public sealed partial class PolicyGenerator
         {
             var typeNames = new HashSet<string>(StringComparer.Ordinal);
             var programs = new List<ProgramSpec>();
+            // A rule's index is its position in the catalog (ascending RuleId), which is what classifiers write.
+            var catalog = compiled.Rules.Values.OrderBy(r => r.Id.Value).ToList();
+            var indexes = new Dictionary<ulong, uint>();
+            for (var i = 0; i < catalog.Count; i++)
+                indexes[catalog[i].Id.Value] = (uint)i;
+            RuleRef Ref(RuleId id) => new(indexes[id.Value], id.Value);
             foreach (var program in compiled.Programs)
             {
                 _cancellationToken.ThrowIfCancellationRequested();
-                var body = Body(program);
+                var body = Body(program, Ref);
                 var strategy = ChooseStrategy(body);
                 var ruleCount = body.RuleCount;
                 if (ruleCount > LinearStrategyRuleLimit)
@@ -143,7 +149,7 @@ public sealed partial class PolicyGenerator
                     .Select(s => new NamedPortSetSpec(s.Id, s.PortName, s.Description,
                         s.Members.Select(m => new NamedPortMemberSpec(ToCidr(m.Address), m.Protocol, m.Port)).ToEquatableArray()))
                     .ToEquatableArray(),
-                Rules = compiled.Rules.Values.OrderBy(r => r.Id.Value)
+                Rules = catalog
                     .Select(r => new RuleDescriptorSpec(r.Id.Value, r.Owner, r.Description, r.Location.File ?? string.Empty, r.Location.Line))
                     .ToEquatableArray(),
                 Failsafes = compiled.Failsafes
@@ -153,7 +159,7 @@ public sealed partial class PolicyGenerator
             };
         }
 
-        private static ProgramBodySpec Body(EndpointProgram program) => new()
+        private static ProgramBodySpec Body(EndpointProgram program, Func<RuleId, RuleRef> rule) => new()
         {
             Tiers = program.Tiers.Select(tier => new TierSpec
             {
@@ -163,17 +169,17 @@ public sealed partial class PolicyGenerator
                     Name = policy.Name,
                     Order = policy.Order?.ToString("R", CultureInfo.InvariantCulture) ?? "none",
                     Location = policy.Location.ToShortString(),
-                    Rules = policy.Rules.Select(ToRule).ToEquatableArray(),
+                    Rules = policy.Rules.Select(r => ToRule(r, rule)).ToEquatableArray(),
                 }).ToEquatableArray(),
                 EndAction = ToAction(tier.EndAction),
-                EndRuleId = tier.EndRuleId.Value,
+                EndRuleId = rule(tier.EndRuleId),
             }).ToEquatableArray(),
             HasProfiles = program.Profiles is not null,
             Profiles = (program.Profiles ?? Array.Empty<ProgramProfile>()).Select(profile => new ProfileSpec
             {
                 Name = profile.Name,
                 Location = profile.Location.ToShortString(),
-                Rules = profile.Rules.Select(ToRule).ToEquatableArray(),
+                Rules = profile.Rules.Select(r => ToRule(r, rule)).ToEquatableArray(),
             }).ToEquatableArray(),
             End = program.End switch
             {
@@ -181,12 +187,12 @@ public sealed partial class PolicyGenerator
                 ProgramEnd.Allow => ProgramEndKind.Allow,
                 _ => ProgramEndKind.DenyAfterProfiles,
             },
-            EndRuleId = program.EndRuleId.Value,
+            EndRuleId = rule(program.EndRuleId),
         };
 
-        private static RuleSpec ToRule(CompiledRule rule) => new()
+        private static RuleSpec ToRule(CompiledRule rule, Func<RuleId, RuleRef> reference) => new()
         {
-            Id = rule.Id.Value,
+            Id = reference(rule.Id),
             Action = ToAction(rule.Action),
             Location = rule.Location.ToShortString(),
             Text = RuleText.Describe(rule),
@@ -233,7 +239,7 @@ public sealed partial class PolicyGenerator
             var name = "Program_" + Sanitize(program.Endpoint.Key) + "__" + Sanitize(StageNames.Of(program.Stage)) + "__" + Sanitize(StageNames.Of(program.Direction));
             if (taken.Add(name))
                 return name;
-            var hashed = name + "_" + RuleId.FromKey(program.Key).Value.ToString("x8", CultureInfo.InvariantCulture);
+            var hashed = name + "_" + RuleId.FromKey(program.Key).Value.ToString("x12", CultureInfo.InvariantCulture);
             var candidate = hashed;
             for (var suffix = 2; !taken.Add(candidate); suffix++)
                 candidate = hashed + "_" + suffix.ToString(CultureInfo.InvariantCulture);

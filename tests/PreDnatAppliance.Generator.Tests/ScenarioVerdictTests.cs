@@ -17,6 +17,6 @@ public sealed class ScenarioVerdictTests
         using var loaded = GeneratorHarness.CompileAndLoad(output);
         var random = new Random(scenario.Length);
         foreach (var program in compiled.Programs)
-            ClassifierChecker.Check(program, loaded.Policy.Find(program.Key)!, 8192, random, scenario);
+            ClassifierChecker.Check(program, loaded.Policy, 8192, random, scenario);
     }
 }

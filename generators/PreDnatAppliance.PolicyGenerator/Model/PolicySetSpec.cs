@@ -48,6 +48,6 @@ internal sealed record GeneratorOptions(string Namespace, string PolicyDirectory
 /// <summary>What the emitted code needs from the compilation, kept apart so that other compilation changes stay cached.</summary>
 internal readonly record struct CompilationData(bool AllowUnsafe, bool HasVector512, bool HasContract);
 
-internal readonly record struct FailsafeSpec(uint Id, string Direction, string Text, bool IsDefault);
+internal readonly record struct FailsafeSpec(ulong Id, string Direction, string Text, bool IsDefault);
 
-internal readonly record struct RuleDescriptorSpec(uint Id, string Owner, string Description, string File, int Line);
+internal readonly record struct RuleDescriptorSpec(ulong Id, string Owner, string Description, string File, int Line);

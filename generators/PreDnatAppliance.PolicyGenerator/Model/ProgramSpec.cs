@@ -75,7 +75,7 @@ internal sealed record ProgramBodySpec
     public required EquatableArray<ProfileSpec> Profiles { get; init; }
 
     public required ProgramEndKind End { get; init; }
-    public required uint EndRuleId { get; init; }
+    public required RuleRef EndRuleId { get; init; }
 
     public int RuleCount => Tiers.Sum(t => t.Policies.Sum(p => p.Rules.Count)) + Profiles.Sum(p => p.Rules.Count);
 }
@@ -88,7 +88,7 @@ internal sealed record TierSpec
     /// <summary>Deny or Pass.</summary>
     public required RuleActionKind EndAction { get; init; }
 
-    public required uint EndRuleId { get; init; }
+    public required RuleRef EndRuleId { get; init; }
 }
 
 internal sealed record PolicySpec

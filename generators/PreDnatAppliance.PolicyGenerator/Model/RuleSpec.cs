@@ -6,7 +6,7 @@ namespace PreDnatAppliance.PolicyGenerator.Model;
 /// </summary>
 internal sealed record RuleSpec
 {
-    public required uint Id { get; init; }
+    public required RuleRef Id { get; init; }
     public required RuleActionKind Action { get; init; }
 
     /// <summary><c>file:line</c> of the rule in the policy directory.</summary>
@@ -84,3 +84,9 @@ internal readonly record struct NamedPortMemberSpec(CidrSpec Address, byte Proto
 
 /// <summary>A named port resolved to (address, protocol, port) members.</summary>
 internal sealed record NamedPortSetSpec(string Id, string PortName, string Description, EquatableArray<NamedPortMemberSpec> Members);
+
+/// <summary>
+/// A rule as the emitted code sees it: the dense index it writes (its position in the rule catalog, so data-path
+/// counters are plain arrays) and the stable RuleId that comments and the catalog show.
+/// </summary>
+internal readonly record struct RuleRef(uint Index, ulong Id);

@@ -23,3 +23,9 @@ public interface IPolicyClassifier
     /// <summary>The scalar path; gives identical answers (tests compare the two).</summary>
     void ClassifyScalar(HeaderBatch batch, Span<PolicyVerdict> verdicts, Span<uint> ruleIndexes);
 }
+
+public static class PolicyRules
+{
+    /// <summary>The rule index written for a packet no rule could see (not IP); its verdict is NoDecision.</summary>
+    public const uint NoRule = uint.MaxValue;
+}

@@ -33,14 +33,15 @@ public static class ClassifierChecker
     }
 
     /// <summary>Checks <paramref name="packets"/> packets; returns the number of packet checks (packets × paths).</summary>
-    public static long Check(EndpointProgram program, IPolicyClassifier classifier, int packets, Random random, string context)
+    public static long Check(EndpointProgram program, ICompiledPolicy policy, int packets, Random random, string context)
     {
+        var classifier = policy.Find(program.Key) ?? throw new InvalidOperationException($"{context}: no classifier for {program.Key}");
         Assert.Equal(program.Key, classifier.ProgramKey);
         var paths = Paths(classifier);
         var sampler = new PacketSampler(program, random);
         var batch = new HeaderBatch();
         var expectedVerdicts = new PolicyVerdict[HeaderBatch.Capacity];
-        var expectedRules = new uint[HeaderBatch.Capacity];
+        var expectedRules = new ulong[HeaderBatch.Capacity];
         var verdicts = new PolicyVerdict[HeaderBatch.Capacity];
         var rules = new uint[HeaderBatch.Capacity];
         long checks = 0;
@@ -60,8 +61,9 @@ public static class ClassifierChecker
                 path(batch, verdicts, rules);
                 for (var i = 0; i < count; i++)
                 {
-                    if (verdicts[i] != expectedVerdicts[i] || rules[i] != expectedRules[i])
-                        Assert.Fail(Mismatch(context, program, name, batch, i, expectedVerdicts[i], expectedRules[i], verdicts[i], rules[i]));
+                    var ruleId = RuleIdOf(policy, rules[i]);
+                    if (verdicts[i] != expectedVerdicts[i] || ruleId != expectedRules[i])
+                        Assert.Fail(Mismatch(context, program, name, batch, i, expectedVerdicts[i], expectedRules[i], verdicts[i], ruleId));
                 }
                 for (var i = count; i < HeaderBatch.Capacity; i++)
                 {
@@ -75,7 +77,7 @@ public static class ClassifierChecker
         return checks;
     }
 
-    private static (PolicyVerdict, uint) Fill(HeaderBatch batch, int i, PacketSampler sampler, EndpointProgram program)
+    private static (PolicyVerdict, ulong) Fill(HeaderBatch batch, int i, PacketSampler sampler, EndpointProgram program)
     {
         var version = sampler.NextVersion();
         var protocol = sampler.NextProtocol();
@@ -105,6 +107,10 @@ public static class ClassifierChecker
         return (verdict, result.RuleId.Value);
     }
 
+    /// <summary>Classifiers write catalog indexes; the catalog entry holds the RuleId (NoRule reads as 0).</summary>
+    public static ulong RuleIdOf(ICompiledPolicy policy, uint index) =>
+        index == PolicyRules.NoRule ? 0 : policy.Rules[(int)index].RuleId;
+
     public static PacketTuple PacketAt(HeaderBatch batch, int i)
     {
         var v4 = batch.IpVersion[i] == 4;
@@ -114,7 +120,7 @@ public static class ClassifierChecker
     }
 
     private static string Mismatch(string context, EndpointProgram program, string path, HeaderBatch batch, int i,
-        PolicyVerdict expectedVerdict, uint expectedRule, PolicyVerdict verdict, uint rule)
+        PolicyVerdict expectedVerdict, ulong expectedRule, PolicyVerdict verdict, ulong rule)
     {
         var text = new StringBuilder();
         text.Append(context).Append(": ").Append(program.Key).Append(' ').Append(path).Append(" disagrees with the reference evaluator at packet ")
@@ -131,8 +137,8 @@ public static class ClassifierChecker
         {
             text.Append("  packet: IP version ").Append(batch.IpVersion[i]).Append('\n');
         }
-        text.Append("  expected ").Append(expectedVerdict).Append(" r").Append(expectedRule.ToString("x8")).Append(", got ").Append(verdict)
-            .Append(" r").Append(rule.ToString("x8")).Append('\n');
+        text.Append("  expected ").Append(expectedVerdict).Append(" r").Append(expectedRule.ToString("x12")).Append(", got ").Append(verdict)
+            .Append(" r").Append(rule.ToString("x12")).Append('\n');
         var dump = new StringBuilder();
         ProgramDumper.DumpProgram(dump, program);
         text.Append(dump);

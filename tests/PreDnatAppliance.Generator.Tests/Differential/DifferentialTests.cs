@@ -67,7 +67,7 @@ public sealed class DifferentialTests
             {
                 var classifier = loaded.Policy.Find(program.Key);
                 Assert.True(classifier is not null, $"{context}: no classifier for {program.Key}");
-                setChecks += ClassifierChecker.Check(program, classifier!, perProgram, random, context);
+                setChecks += ClassifierChecker.Check(program, loaded.Policy, perProgram, random, context);
             }
             lock (gate)
             {
