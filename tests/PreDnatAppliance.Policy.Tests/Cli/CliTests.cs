@@ -15,7 +15,7 @@ public sealed class CliTests : IDisposable
     private static readonly Regex DiagnosticLine = new(@"^(?<file>.+)\((?<line>\d+),(?<col>\d+)\): error (?<id>PDA\d{4}): (?<message>.+)$", RegexOptions.Multiline);
     private static readonly Regex RuleLine = new(@"^\s+\[(?<id>r[0-9a-f]{12})\] (?<text>.*?)  (?<file>\S*policies/[^\s:]+\.yaml):(?<line>\d+)$", RegexOptions.Multiline);
 
-    private readonly string _root = RepositoryRoot();
+    private readonly string _root = RepositoryPaths.Root;
     private readonly List<string> _temporary = new();
 
     private string Policies => Path.Combine(_root, "policies");
@@ -43,19 +43,6 @@ public sealed class CliTests : IDisposable
         return new Result(code, output.ToString().Replace("\r\n", "\n"), error.ToString().Replace("\r\n", "\n"));
     }
 
-    /// <summary>Walks up to PreDnatAppliance.sln from the test's base directory, else from this source file (for --artifacts-path builds), else from the working directory.</summary>
-    private static string RepositoryRoot([CallerFilePath] string sourceFile = "")
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile), Environment.CurrentDirectory })
-        {
-            for (var dir = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "PreDnatAppliance.sln")))
-                    return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"PreDnatAppliance.sln not found above {AppContext.BaseDirectory}, {sourceFile} or {Environment.CurrentDirectory}");
-    }
 
     private string TempPolicyDir(params (string Name, string Text)[] files)
     {
