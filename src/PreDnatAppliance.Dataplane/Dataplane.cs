@@ -228,10 +228,11 @@ public sealed unsafe class Dataplane : IDisposable
         var portStats = new Dictionary<ushort, PortStats>();
         foreach (var p in _ports)
         {
+            // Before the stop: some PMDs (memif) reset their counters when stopped.
+            portStats[p.PortId] = PortInit.ReadStats(p.PortId);
             var rc = Dpdk.rte_eth_dev_stop(p.PortId);
             if (rc != 0)
                 _log.WriteLine($"dataplane: rte_eth_dev_stop({p.PortId}): {Dpdk.StrError(rc)}");
-            portStats[p.PortId] = PortInit.ReadStats(p.PortId);
         }
         if (reportOnly)
             report = BuildReport(final: true, portStats);

@@ -13,8 +13,8 @@ public sealed class DataplaneOptions
     /// <summary>The lcore that runs rte_eal_init and the control thread; it polls nothing (testpmd's main lcore).</summary>
     public int MainLcore { get; set; }
 
-    /// <summary>Lcores that each run one poll loop. At least one.</summary>
-    public List<int> WorkerLcores { get; set; } = new() { 1 };
+    /// <summary>Lcores that each run one poll loop (at least one), e.g. [1].</summary>
+    public List<int> WorkerLcores { get; set; } = new();
 
     public List<PortOptions> Ports { get; set; } = new();
 
@@ -51,6 +51,7 @@ public sealed class DataplaneOptions
         AllowTrailingCommas = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         WriteIndented = true,
+        IncludeFields = true,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 

@@ -87,7 +87,7 @@ public static class DataplaneCommand
                 lastStatus = now;
                 WriteStatus(dp, t, output);
             }
-            if (!dp.AllWorkersRunning)
+            if (!dp.AllWorkersRunning && !dp.IsStopRequested)
             {
                 error.WriteLine("prednat: a worker loop ended unexpectedly; stopping");
                 break;
