@@ -74,6 +74,20 @@ public sealed unsafe class LcoreCounterSet : IDisposable
         return s;
     }
 
+    /// <summary>RX, TX and dropped totals without allocating (for control loops that poll often).</summary>
+    public void ReadTotals(out ulong rx, out ulong tx, out ulong dropped)
+    {
+        rx = tx = dropped = 0;
+        for (var w = 0; w < Workers; w++)
+        {
+            var c = Get(w);
+            rx += Volatile.Read(ref c->RxPackets);
+            tx += Volatile.Read(ref c->TxPackets);
+            for (var i = 0; i < DropReasons.Count; i++)
+                dropped += Volatile.Read(ref c->Drops[i]);
+        }
+    }
+
     /// <summary>The sum over all workers.</summary>
     public CounterSnapshot ReadTotal()
     {

@@ -73,19 +73,19 @@ public static class DataplaneCommand
         while (!dp.IsStopRequested)
         {
             Thread.Sleep(2);
-            var t = dp.Counters.ReadTotal();
+            dp.Counters.ReadTotals(out var rx, out var tx, out var dropped);
             var now = clock.Elapsed;
-            if (t.RxPackets != lastRx || t.TxPackets != lastTx || t.DroppedPackets != lastDrops)
+            if (rx != lastRx || tx != lastTx || dropped != lastDrops)
             {
                 lastChange = now;
-                (lastRx, lastTx, lastDrops) = (t.RxPackets, t.TxPackets, t.DroppedPackets);
+                (lastRx, lastTx, lastDrops) = (rx, tx, dropped);
             }
             if (windowStart is null && now.TotalSeconds >= warmup)
-                windowStart = (now.TotalSeconds, t.RxPackets, t.TxPackets);
+                windowStart = (now.TotalSeconds, rx, tx);
             if (statusMs is { } every && (now - lastStatus).TotalMilliseconds >= every)
             {
                 lastStatus = now;
-                WriteStatus(dp, t, output);
+                WriteStatus(dp, dp.Counters.ReadTotal(), output);
             }
             if (!dp.AllWorkersRunning && !dp.IsStopRequested)
             {
@@ -94,12 +94,12 @@ public static class DataplaneCommand
             }
             if (duration is { } d && now.TotalSeconds >= warmup + d)
             {
-                windowEnd = (now.TotalSeconds, t.RxPackets, t.TxPackets);
+                windowEnd = (now.TotalSeconds, rx, tx);
                 break;
             }
-            if (stopAfterRx is { } n && t.RxPackets >= n && t.Unaccounted == 0)
+            if (stopAfterRx is { } n && rx >= n && rx == tx + dropped)
                 break;
-            if (idleStopMs is { } idle && t.RxPackets > 0 && (now - lastChange).TotalMilliseconds >= idle)
+            if (idleStopMs is { } idle && rx > 0 && (now - lastChange).TotalMilliseconds >= idle)
                 break;
         }
 
