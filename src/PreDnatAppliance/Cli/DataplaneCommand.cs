@@ -11,6 +11,7 @@ namespace PreDnatAppliance.Cli;
 /// forwarding stage (port A to port B by configuration). The tests and <c>bench/dataplane/run</c> drive it
 /// as a child process, because DPDK's EAL can be initialised only once per process.
 ///
+/// With --warmup and --duration (or --measure) it prints a "rate:" line: packets per second over the window.
 /// Stops on SIGINT/SIGTERM, on a line "stop" on stdin, after --duration, when --stop-after-rx packets were
 /// received and accounted for, or when traffic went idle for --idle-stop-ms. Prints the EAL argv, periodic
 /// "status" lines with --status-ms, the final counters, and writes them as JSON with --report.
@@ -19,7 +20,7 @@ public static class DataplaneCommand
 {
     private static readonly string[] Options =
     {
-        "config", "duration", "warmup", "stop-after-rx", "idle-stop-ms", "status-ms", "report", "file-prefix",
+        "config", "duration", "warmup", "measure", "stop-after-rx", "idle-stop-ms", "status-ms", "report", "file-prefix",
     };
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
@@ -28,6 +29,8 @@ public static class DataplaneCommand
         var configPath = line.Get("config") ?? throw new UsageException("dataplane: --config FILE is required (JSON DataplaneOptions; see docs/dataplane.md)");
         var duration = ParseDouble(line, "duration");
         var warmup = ParseDouble(line, "warmup") ?? 0;
+        // The rate window: [warmup, warmup + measure]; by default the whole --duration after the warm-up.
+        var measure = ParseDouble(line, "measure");
         var stopAfterRx = line.Get("stop-after-rx") is { } s ? ulong.Parse(s, CultureInfo.InvariantCulture) : (ulong?)null;
         var idleStopMs = ParseDouble(line, "idle-stop-ms");
         var statusMs = ParseDouble(line, "status-ms");
@@ -92,9 +95,11 @@ public static class DataplaneCommand
                 error.WriteLine("prednat: a worker loop ended unexpectedly; stopping");
                 break;
             }
+            if (measure is { } m && windowEnd is null && now.TotalSeconds >= warmup + m)
+                windowEnd = (now.TotalSeconds, rx, tx);
             if (duration is { } d && now.TotalSeconds >= warmup + d)
             {
-                windowEnd = (now.TotalSeconds, rx, tx);
+                windowEnd ??= (now.TotalSeconds, rx, tx);
                 break;
             }
             if (stopAfterRx is { } n && rx >= n && rx == tx + dropped)
