@@ -30,6 +30,12 @@ public static class CommandDispatcher
                     return ExplainCommand.Run(rest, output, error);
                 case "run":
                     return RunCommand.Run(rest, output, error);
+                case "dataplane":
+                    // Diagnostic: the DPDK data path alone with the forwarding stage (docs/dataplane.md).
+                    return DataplaneCommand.Run(rest, output, error);
+                case "dataplane-pcap":
+                    // Diagnostic: writes the benchmark's traffic mix as a pcap file.
+                    return PcapMixCommand.Run(rest, output);
                 case null or "help" or "--help" or "-h":
                     output.WriteLine(Usage);
                     return args.Length == 0 ? 2 : 0;
