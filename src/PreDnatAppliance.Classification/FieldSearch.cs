@@ -1,0 +1,67 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using PreDnatAppliance.ClassifierTables;
+
+namespace PreDnatAppliance.Classification;
+
+/// <summary>
+/// Stage 1: per field, every packet of a block walks the field's 17-way search
+/// tree and gets the offset of its class record. All packets take the same
+/// number of levels, so the loop has no data-dependent branches and the loads of
+/// neighbouring packets overlap.
+/// </summary>
+internal static unsafe class FieldSearch
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Vector(byte* image, byte* field, uint* values, uint* records, int count)
+    {
+        int levels = (int)*(uint*)(field + TableFormat.FieldLevelCount);
+        uint* levelOffsets = (uint*)(field + TableFormat.FieldLevelOffsets);
+        uint* classMap = (uint*)(image + *(uint*)(field + TableFormat.FieldClassMapOffset));
+        byte* leaf = image + levelOffsets[levels - 1];
+        int internalLevels = levels - 1;
+        for (int i = 0; i < count; i++)
+        {
+            var x = Vector512.Create(values[i]);
+            uint k = 0;
+            for (int l = 0; l < internalLevels; l++)
+            {
+                var keys = Vector512.Load((uint*)(image + levelOffsets[l] + k * TableFormat.NodeBytes));
+                uint below = (uint)BitOperations.PopCount(Vector512.LessThan(keys, x).ExtractMostSignificantBits());
+                k = k * TableFormat.Fanout + below;
+            }
+            var leafKeys = Vector512.Load((uint*)(leaf + k * TableFormat.NodeBytes));
+            uint c = (uint)BitOperations.PopCount(Vector512.LessThan(leafKeys, x).ExtractMostSignificantBits());
+            records[i] = classMap[k * TableFormat.NodeKeys + c];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Scalar(byte* image, byte* field, uint* values, uint* records, int count)
+    {
+        int levels = (int)*(uint*)(field + TableFormat.FieldLevelCount);
+        uint* levelOffsets = (uint*)(field + TableFormat.FieldLevelOffsets);
+        uint* classMap = (uint*)(image + *(uint*)(field + TableFormat.FieldClassMapOffset));
+        for (int i = 0; i < count; i++)
+        {
+            uint x = values[i];
+            uint k = 0;
+            for (int l = 0; l < levels; l++)
+            {
+                uint* keys = (uint*)(image + levelOffsets[l] + k * TableFormat.NodeBytes);
+                uint below = CountBelow(keys, x);
+                k = l == levels - 1 ? k * TableFormat.NodeKeys + below : k * TableFormat.Fanout + below;
+            }
+            records[i] = classMap[k];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint CountBelow(uint* keys, uint x)
+    {
+        uint c = 0;
+        for (int j = 0; j < TableFormat.NodeKeys; j++) c += keys[j] < x ? 1u : 0u;
+        return c;
+    }
+}

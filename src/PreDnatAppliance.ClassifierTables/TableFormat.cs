@@ -1,0 +1,62 @@
+// The byte layout of a classifier table. This one file is compiled into both
+// the builder (netstandard2.0) and the kernel (net10.0) so they cannot disagree.
+//
+// Method (bit-vector decomposition with per-chunk pattern sharing):
+//   * Rules are bits in priority order; bit b lives in chunk b / 512.
+//   * Per field, the value space is cut into elementary intervals and intervals
+//     with the same set of covering rules share an equivalence class.
+//   * A class record holds a summary (one bit per chunk: does the class cover any
+//     rule of that chunk?) and, per chunk, the byte offset of a 64-byte pattern
+//     (the class's 512 rule bits of that chunk). Patterns are deduplicated per
+//     field, so memory grows with distinct patterns, not classes x rules.
+//   * A packet finds its class per field with a 17-way search tree of 16-key
+//     nodes (one 64-byte compare per level), ANDs the summaries, and walks the
+//     candidate chunks in order; the first chunk whose AND of patterns is not
+//     zero holds the first matching rule.
+//
+// All offsets are bytes from the start of the blob; sections start 64-aligned.
+namespace PreDnatAppliance.ClassifierTables;
+
+internal static class TableFormat
+{
+    public const uint Magic = 0x54434450; // "PDCT"
+    public const uint Version = 1;
+
+    public const int ChunkBits = 512;
+    public const int ChunkBytes = 64;
+    public const int NodeKeys = 16;
+    public const int Fanout = NodeKeys + 1;
+    public const int NodeBytes = 64;
+    public const int MaxLevels = 8;
+    public const int Alignment = 64;
+
+    // Header.
+    public const int HeaderMagic = 0;
+    public const int HeaderVersion = 4;
+    public const int HeaderRuleCount = 8;
+    public const int HeaderChunkCount = 12;
+    public const int HeaderSummaryWords = 16;
+    public const int HeaderFieldCount = 20;
+    public const int HeaderRuleIdsOffset = 24;
+    public const int HeaderVerdictsOffset = 28;
+    public const int HeaderTotalBytes = 32;
+    public const int HeaderBytes = 64;
+
+    // Field descriptors follow the header, one per field in FieldKind order.
+    public const int FieldDescriptorsOffset = HeaderBytes;
+    public const int FieldDescriptorBytes = 64;
+    public const int FieldKindOffset = 0;          // u32 FieldKind
+    public const int FieldLevelCount = 4;          // u32 levels including the leaf level
+    public const int FieldClassMapOffset = 8;      // u32[intervals]: interval -> class record offset
+    public const int FieldClassCount = 12;
+    public const int FieldRecordStride = 16;       // bytes per class record
+    public const int FieldRecordsOffset = 20;
+    public const int FieldPatternsOffset = 24;
+    public const int FieldPatternCount = 28;
+    public const int FieldLevelOffsets = 32;       // u32[MaxLevels], top level first, leaf level last
+
+    // Class record: summary u64[SummaryWords], then u32 pattern offset per chunk.
+    public static int RecordStride(int summaryWords, int chunkCount) => Align(summaryWords * 8 + chunkCount * 4, 8);
+
+    public static int Align(int value, int alignment) => (value + alignment - 1) / alignment * alignment;
+}
