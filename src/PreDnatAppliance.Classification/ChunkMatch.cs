@@ -1,19 +1,53 @@
-using System.Runtime.CompilerServices;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using PreDnatAppliance.ClassifierTables;
 
 namespace PreDnatAppliance.Classification;
 
 /// <summary>
-/// Stage 2: per packet, AND the five class summaries to find the chunks that
-/// may hold a match, then AND the five 512-bit patterns of each candidate chunk
-/// in priority order; the first non-zero AND holds the first matching rule.
+/// Stage 2: per packet, AND the class summaries to find the chunks that may
+/// hold a match, then AND the 512-bit patterns of each candidate chunk in
+/// priority order; the first non-zero AND holds the first matching rule.
+/// Three records when protocol and ports were cross-producted, else five.
 /// </summary>
 internal static unsafe class ChunkMatch
 {
-    /// <param name="records">Five rows of <paramref name="stride"/> record offsets, one row per field.</param>
+    /// <param name="records">Rows of <paramref name="stride"/> record offsets, one row per field.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Vector(byte* image, uint* records, int stride, int count, int summaryWords, int* result)
+    public static void Vector3(byte* image, uint* records, int stride, int count, int summaryWords, int* result)
+    {
+        int patternAt = summaryWords * 8;
+        for (int i = 0; i < count; i++)
+        {
+            byte* r0 = image + records[i];
+            byte* r1 = image + records[stride + i];
+            byte* r2 = image + records[2 * stride + i];
+            int found = -1;
+            for (int w = 0; w < summaryWords && found < 0; w++)
+            {
+                ulong m = ((ulong*)r0)[w] & ((ulong*)r1)[w] & ((ulong*)r2)[w];
+                while (m != 0)
+                {
+                    int chunk = (w << 6) + BitOperations.TrailingZeroCount(m);
+                    int at = patternAt + chunk * 4;
+                    var v = Vector512.Load((ulong*)(image + *(uint*)(r0 + at)))
+                        & Vector512.Load((ulong*)(image + *(uint*)(r1 + at)))
+                        & Vector512.Load((ulong*)(image + *(uint*)(r2 + at)));
+                    if (v != Vector512<ulong>.Zero)
+                    {
+                        found = (chunk << 9) + FirstBit(v);
+                        break;
+                    }
+                    m &= m - 1;
+                }
+            }
+            result[i] = found;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Vector5(byte* image, uint* records, int stride, int count, int summaryWords, int* result)
     {
         int patternAt = summaryWords * 8;
         for (int i = 0; i < count; i++)
@@ -38,10 +72,7 @@ internal static unsafe class ChunkMatch
                         & Vector512.Load((ulong*)(image + *(uint*)(r4 + at)));
                     if (v != Vector512<ulong>.Zero)
                     {
-                        uint lanes = (uint)(~Vector512.Equals(v, Vector512<ulong>.Zero)).ExtractMostSignificantBits();
-                        int lane = BitOperations.TrailingZeroCount(lanes);
-                        ulong word = v.GetElement(lane);
-                        found = (chunk << 9) + (lane << 6) + BitOperations.TrailingZeroCount(word);
+                        found = (chunk << 9) + FirstBit(v);
                         break;
                     }
                     m &= m - 1;
@@ -51,33 +82,38 @@ internal static unsafe class ChunkMatch
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FirstBit(Vector512<ulong> v)
+    {
+        uint lanes = (uint)(~Vector512.Equals(v, Vector512<ulong>.Zero)).ExtractMostSignificantBits();
+        int lane = BitOperations.TrailingZeroCount(lanes);
+        return (lane << 6) + BitOperations.TrailingZeroCount(v.GetElement(lane));
+    }
+
+    /// <summary>The portable path for both layouts: <paramref name="fields"/> is 3 or 5.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Scalar(byte* image, uint* records, int stride, int count, int summaryWords, int* result)
+    public static void Scalar(byte* image, uint* records, int stride, int fields, int count, int summaryWords, int* result)
     {
         int patternAt = summaryWords * 8;
+        byte** r = stackalloc byte*[5];
+        ulong** p = stackalloc ulong*[5];
         for (int i = 0; i < count; i++)
         {
-            byte* r0 = image + records[i];
-            byte* r1 = image + records[stride + i];
-            byte* r2 = image + records[2 * stride + i];
-            byte* r3 = image + records[3 * stride + i];
-            byte* r4 = image + records[4 * stride + i];
+            for (int f = 0; f < fields; f++) r[f] = image + records[f * stride + i];
             int found = -1;
             for (int w = 0; w < summaryWords && found < 0; w++)
             {
-                ulong m = ((ulong*)r0)[w] & ((ulong*)r1)[w] & ((ulong*)r2)[w] & ((ulong*)r3)[w] & ((ulong*)r4)[w];
+                ulong m = ~0UL;
+                for (int f = 0; f < fields; f++) m &= ((ulong*)r[f])[w];
                 while (m != 0 && found < 0)
                 {
                     int chunk = (w << 6) + BitOperations.TrailingZeroCount(m);
                     int at = patternAt + chunk * 4;
-                    ulong* p0 = (ulong*)(image + *(uint*)(r0 + at));
-                    ulong* p1 = (ulong*)(image + *(uint*)(r1 + at));
-                    ulong* p2 = (ulong*)(image + *(uint*)(r2 + at));
-                    ulong* p3 = (ulong*)(image + *(uint*)(r3 + at));
-                    ulong* p4 = (ulong*)(image + *(uint*)(r4 + at));
+                    for (int f = 0; f < fields; f++) p[f] = (ulong*)(image + *(uint*)(r[f] + at));
                     for (int k = 0; k < 8; k++)
                     {
-                        ulong word = p0[k] & p1[k] & p2[k] & p3[k] & p4[k];
+                        ulong word = ~0UL;
+                        for (int f = 0; f < fields; f++) word &= p[f][k];
                         if (word != 0)
                         {
                             found = (chunk << 9) + (k << 6) + BitOperations.TrailingZeroCount(word);

@@ -29,6 +29,8 @@ internal sealed unsafe class ClassifierImage : IDisposable
         if (ReadInt(TableFormat.HeaderFieldCount) != FieldCount) throw new ArgumentException("unexpected field count");
         RuleIds = (uint*)(Base + ReadInt(TableFormat.HeaderRuleIdsOffset));
         Verdicts = Base + ReadInt(TableFormat.HeaderVerdictsOffset);
+        int cross = ReadInt(TableFormat.HeaderCrossOffset);
+        CrossTable = cross == 0 ? null : (uint*)(Base + ReadInt(cross + TableFormat.CrossTableOffset));
     }
 
     /// <summary>Fields in table order: source, destination, protocol, source port, destination port.</summary>
@@ -41,6 +43,9 @@ internal sealed unsafe class ClassifierImage : IDisposable
     public int SummaryWords { get; }
     public uint* RuleIds { get; }
     public byte* Verdicts { get; }
+
+    /// <summary>Protocol x ports -> class record offset, or null when the table keeps five fields.</summary>
+    public uint* CrossTable { get; }
 
     /// <summary>The descriptor of one field inside the image.</summary>
     public byte* Field(int index) => Base + TableFormat.FieldDescriptorsOffset + index * TableFormat.FieldDescriptorBytes;

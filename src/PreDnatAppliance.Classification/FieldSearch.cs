@@ -6,16 +6,23 @@ using PreDnatAppliance.ClassifierTables;
 namespace PreDnatAppliance.Classification;
 
 /// <summary>
-/// Stage 1: per field, every packet of a block walks the field's 17-way search
-/// tree and gets the offset of its class record. All packets take the same
-/// number of levels, so the loop has no data-dependent branches and the loads of
-/// neighbouring packets overlap.
+/// Stage 1: per field, every packet of a block gets the class-map value of its
+/// interval (a class record offset, or its part of a cross-table index). The
+/// strategy is chosen per field at build time and dispatched once per block; in
+/// a tree every packet takes the same number of levels, so the loop has no
+/// data-dependent branches and the loads of neighbouring packets overlap.
 /// </summary>
 internal static unsafe class FieldSearch
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Vector(byte* image, byte* field, uint* values, uint* records, int count)
+    public static void Vector(byte* image, byte* field, uint* values, uint* output, int count)
     {
+        uint strategy = *(uint*)(field + TableFormat.FieldStrategy);
+        if (strategy != TableFormat.StrategyTree)
+        {
+            NonTree(image, field, strategy, values, output, count);
+            return;
+        }
         int levels = (int)*(uint*)(field + TableFormat.FieldLevelCount);
         uint* levelOffsets = (uint*)(field + TableFormat.FieldLevelOffsets);
         uint* classMap = (uint*)(image + *(uint*)(field + TableFormat.FieldClassMapOffset));
@@ -33,13 +40,19 @@ internal static unsafe class FieldSearch
             }
             var leafKeys = Vector512.Load((uint*)(leaf + k * TableFormat.NodeBytes));
             uint c = (uint)BitOperations.PopCount(Vector512.LessThan(leafKeys, x).ExtractMostSignificantBits());
-            records[i] = classMap[k * TableFormat.NodeKeys + c];
+            output[i] = classMap[k * TableFormat.NodeKeys + c];
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Scalar(byte* image, byte* field, uint* values, uint* records, int count)
+    public static void Scalar(byte* image, byte* field, uint* values, uint* output, int count)
     {
+        uint strategy = *(uint*)(field + TableFormat.FieldStrategy);
+        if (strategy != TableFormat.StrategyTree)
+        {
+            NonTree(image, field, strategy, values, output, count);
+            return;
+        }
         int levels = (int)*(uint*)(field + TableFormat.FieldLevelCount);
         uint* levelOffsets = (uint*)(field + TableFormat.FieldLevelOffsets);
         uint* classMap = (uint*)(image + *(uint*)(field + TableFormat.FieldClassMapOffset));
@@ -50,18 +63,25 @@ internal static unsafe class FieldSearch
             for (int l = 0; l < levels; l++)
             {
                 uint* keys = (uint*)(image + levelOffsets[l] + k * TableFormat.NodeBytes);
-                uint below = CountBelow(keys, x);
+                uint below = 0;
+                for (int j = 0; j < TableFormat.NodeKeys; j++) below += keys[j] < x ? 1u : 0u;
                 k = l == levels - 1 ? k * TableFormat.NodeKeys + below : k * TableFormat.Fanout + below;
             }
-            records[i] = classMap[k];
+            output[i] = classMap[k];
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint CountBelow(uint* keys, uint x)
+    /// <summary>Direct tables and constant fields: the same code serves both paths.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void NonTree(byte* image, byte* field, uint strategy, uint* values, uint* output, int count)
     {
-        uint c = 0;
-        for (int j = 0; j < TableFormat.NodeKeys; j++) c += keys[j] < x ? 1u : 0u;
-        return c;
+        if (strategy == TableFormat.StrategyConstant)
+        {
+            uint value = *(uint*)(image + *(uint*)(field + TableFormat.FieldClassMapOffset));
+            for (int i = 0; i < count; i++) output[i] = value;
+            return;
+        }
+        uint* direct = (uint*)(image + *(uint*)(field + TableFormat.FieldDirectOffset));
+        for (int i = 0; i < count; i++) output[i] = direct[values[i]];
     }
 }

@@ -83,32 +83,46 @@ public sealed unsafe class PacketClassifier : IDisposable
         fixed (ushort* dport = burst.DestinationPort)
         fixed (int* result = ruleIndex)
         {
+            uint* cross = _image.CrossTable;
             for (int start = 0; start < burst.Count; start += BlockSize)
             {
                 int n = Math.Min(BlockSize, burst.Count - start);
+                uint* srcRow = records, dstRow = records + BlockSize, protoRow = records + 2 * BlockSize;
+                uint* sportRow = records + 3 * BlockSize, dportRow = records + 4 * BlockSize;
                 if (vector)
                 {
-                    FieldSearch.Vector(image, fSrc, src + start, records, n);
-                    FieldSearch.Vector(image, fDst, dst + start, records + BlockSize, n);
+                    FieldSearch.Vector(image, fSrc, src + start, srcRow, n);
+                    FieldSearch.Vector(image, fDst, dst + start, dstRow, n);
                     for (int i = 0; i < n; i++) values[i] = proto[start + i];
-                    FieldSearch.Vector(image, fProto, values, records + 2 * BlockSize, n);
+                    FieldSearch.Vector(image, fProto, values, protoRow, n);
                     for (int i = 0; i < n; i++) values[i] = sport[start + i];
-                    FieldSearch.Vector(image, fSport, values, records + 3 * BlockSize, n);
+                    FieldSearch.Vector(image, fSport, values, sportRow, n);
                     for (int i = 0; i < n; i++) values[i] = dport[start + i];
-                    FieldSearch.Vector(image, fDport, values, records + 4 * BlockSize, n);
-                    ChunkMatch.Vector(image, records, BlockSize, n, summaryWords, result + start);
+                    FieldSearch.Vector(image, fDport, values, dportRow, n);
                 }
                 else
                 {
-                    FieldSearch.Scalar(image, fSrc, src + start, records, n);
-                    FieldSearch.Scalar(image, fDst, dst + start, records + BlockSize, n);
+                    FieldSearch.Scalar(image, fSrc, src + start, srcRow, n);
+                    FieldSearch.Scalar(image, fDst, dst + start, dstRow, n);
                     for (int i = 0; i < n; i++) values[i] = proto[start + i];
-                    FieldSearch.Scalar(image, fProto, values, records + 2 * BlockSize, n);
+                    FieldSearch.Scalar(image, fProto, values, protoRow, n);
                     for (int i = 0; i < n; i++) values[i] = sport[start + i];
-                    FieldSearch.Scalar(image, fSport, values, records + 3 * BlockSize, n);
+                    FieldSearch.Scalar(image, fSport, values, sportRow, n);
                     for (int i = 0; i < n; i++) values[i] = dport[start + i];
-                    FieldSearch.Scalar(image, fDport, values, records + 4 * BlockSize, n);
-                    ChunkMatch.Scalar(image, records, BlockSize, n, summaryWords, result + start);
+                    FieldSearch.Scalar(image, fDport, values, dportRow, n);
+                }
+
+                if (cross != null)
+                {
+                    // The three small fields left index parts; their sum picks the combined record.
+                    for (int i = 0; i < n; i++) protoRow[i] = cross[protoRow[i] + sportRow[i] + dportRow[i]];
+                    if (vector) ChunkMatch.Vector3(image, records, BlockSize, n, summaryWords, result + start);
+                    else ChunkMatch.Scalar(image, records, BlockSize, 3, n, summaryWords, result + start);
+                }
+                else
+                {
+                    if (vector) ChunkMatch.Vector5(image, records, BlockSize, n, summaryWords, result + start);
+                    else ChunkMatch.Scalar(image, records, BlockSize, 5, n, summaryWords, result + start);
                 }
             }
         }

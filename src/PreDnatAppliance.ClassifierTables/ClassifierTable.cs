@@ -21,9 +21,22 @@ public sealed class ClassifierTableStats
     public TimeSpan BuildTime { get; init; }
     public IReadOnlyList<FieldTableStats> Fields { get; init; } = Array.Empty<FieldTableStats>();
 
+    /// <summary>The protocol x ports cross product, or null when the fields stayed separate.</summary>
+    public CrossTableStats? Cross { get; init; }
+
     public override string ToString() =>
         $"rules={RuleCount} chunks={ChunkCount} bytes={MemoryBytes} build={BuildTime.TotalMilliseconds:F0}ms "
-        + string.Join(" ", Fields.Select(f => f.ToString()));
+        + string.Join(" ", Fields.Select(f => f.ToString())) + (Cross is null ? " cross=none" : " " + Cross);
+}
+
+public sealed class CrossTableStats
+{
+    public int Entries { get; init; }
+    public int Classes { get; init; }
+    public int Patterns { get; init; }
+    public long Bytes { get; init; }
+
+    public override string ToString() => $"cross[entries={Entries} classes={Classes} patterns={Patterns} bytes={Bytes}]";
 }
 
 public sealed class FieldTableStats
@@ -33,8 +46,9 @@ public sealed class FieldTableStats
     public int Classes { get; init; }
     public int Patterns { get; init; }
     public int Levels { get; init; }
+    public string Strategy { get; init; } = "";
     public long Bytes { get; init; }
 
     public override string ToString() =>
-        $"{Kind}[intervals={Intervals} classes={Classes} patterns={Patterns} levels={Levels} bytes={Bytes}]";
+        $"{Kind}[{Strategy} intervals={Intervals} classes={Classes} patterns={Patterns} levels={Levels} bytes={Bytes}]";
 }

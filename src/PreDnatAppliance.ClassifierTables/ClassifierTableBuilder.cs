@@ -9,20 +9,26 @@ namespace PreDnatAppliance.ClassifierTables;
 /// </summary>
 public static class ClassifierTableBuilder
 {
-    public static ClassifierTable Build(IReadOnlyList<ClassifierRule> rules)
+    public static ClassifierTable Build(IReadOnlyList<ClassifierRule> rules) => Build(rules, allowCrossProduct: true);
+
+    /// <param name="allowCrossProduct">False keeps all five fields separate (tests cover both layouts).</param>
+    public static ClassifierTable Build(IReadOnlyList<ClassifierRule> rules, bool allowCrossProduct)
     {
         var clock = Stopwatch.StartNew();
         int ruleCount = rules.Count;
         int chunkCount = Math.Max(1, (ruleCount + TableFormat.ChunkBits - 1) / TableFormat.ChunkBits);
         int summaryWords = (chunkCount + 63) / 64;
+        int stride = TableFormat.RecordStride(summaryWords, chunkCount);
 
         var fields = new FieldDecomposition[FieldKinds.Count];
-        var trees = new List<uint[]>[FieldKinds.Count];
-        for (int f = 0; f < FieldKinds.Count; f++)
-        {
-            fields[f] = FieldDecomposition.Build(rules, (FieldKind)f, chunkCount);
-            trees[f] = SearchTreeLayout.Build(fields[f].Ends);
-        }
+        for (int f = 0; f < FieldKinds.Count; f++) fields[f] = FieldDecomposition.Build(rules, (FieldKind)f, chunkCount);
+
+        var proto = fields[(int)FieldKind.Protocol];
+        var sport = fields[(int)FieldKind.SourcePort];
+        var dport = fields[(int)FieldKind.DestinationPort];
+        CrossProduct? cross = allowCrossProduct && CrossProduct.Fits(proto, sport, dport, chunkCount)
+            ? CrossProduct.Build(proto, sport, dport, chunkCount)
+            : null;
 
         var blob = new BlobWriter(1 << 16);
         int header = blob.Reserve(TableFormat.HeaderBytes + FieldKinds.Count * TableFormat.FieldDescriptorBytes);
@@ -34,14 +40,37 @@ public static class ClassifierTableBuilder
         blob.WriteUInt32(header + TableFormat.HeaderFieldCount, FieldKinds.Count);
 
         var fieldStats = new List<FieldTableStats>();
-        int stride = TableFormat.RecordStride(summaryWords, chunkCount);
         for (int f = 0; f < FieldKinds.Count; f++)
         {
             int start = blob.Length;
+            var kind = (FieldKind)f;
             var field = fields[f];
-            var levels = trees[f];
+            bool feedsCross = cross != null && kind is FieldKind.Protocol or FieldKind.SourcePort or FieldKind.DestinationPort;
             int desc = TableFormat.FieldDescriptorsOffset + f * TableFormat.FieldDescriptorBytes;
+
+            // What the lookup of each class yields: a record offset, or a cross-table index part.
+            var classValue = new uint[field.ClassRows.Count];
+            if (feedsCross)
+            {
+                uint multiplier = kind switch
+                {
+                    FieldKind.Protocol => (uint)cross!.ProtocolStride,
+                    FieldKind.SourcePort => (uint)cross!.SourcePortStride,
+                    _ => 1u,
+                };
+                for (int c = 0; c < classValue.Length; c++) classValue[c] = (uint)c * multiplier;
+            }
+            else
+            {
+                int records = WriteRecords(blob, field.ClassRows, field.Patterns, summaryWords, chunkCount, stride);
+                for (int c = 0; c < classValue.Length; c++) classValue[c] = (uint)(records + c * stride);
+                blob.WriteUInt32(desc + TableFormat.FieldRecordsOffset, (uint)records);
+            }
+
+            uint strategy = ChooseStrategy(kind, field);
+            var levels = SearchTreeLayout.Build(field.Ends);
             blob.WriteUInt32(desc + TableFormat.FieldKindOffset, (uint)f);
+            blob.WriteUInt32(desc + TableFormat.FieldStrategy, strategy);
             blob.WriteUInt32(desc + TableFormat.FieldLevelCount, (uint)levels.Count);
             for (int l = 0; l < levels.Count; l++)
             {
@@ -49,49 +78,55 @@ public static class ClassifierTableBuilder
                 for (int i = 0; i < levels[l].Length; i++) blob.WriteUInt32(at + i * 4, levels[l][i]);
                 blob.WriteUInt32(desc + TableFormat.FieldLevelOffsets + l * 4, (uint)at);
             }
-
             int classMap = blob.Reserve(field.IntervalClass.Length * 4);
-            int records = blob.Reserve(field.ClassRows.Count * stride);
-            int patterns = blob.Reserve(field.Patterns.Count * TableFormat.ChunkBytes);
-            for (int i = 0; i < field.IntervalClass.Length; i++)
+            for (int i = 0; i < field.IntervalClass.Length; i++) blob.WriteUInt32(classMap + i * 4, classValue[field.IntervalClass[i]]);
+            if (strategy == TableFormat.StrategyDirect)
             {
-                blob.WriteUInt32(classMap + i * 4, (uint)(records + field.IntervalClass[i] * stride));
-            }
-            for (int c = 0; c < field.ClassRows.Count; c++)
-            {
-                int rec = records + c * stride;
-                var row = field.ClassRows[c];
-                for (int chunk = 0; chunk < chunkCount; chunk++)
+                uint max = FieldKinds.MaxValue(kind);
+                int direct = blob.Reserve((int)(max + 1) * 4);
+                int interval = 0;
+                for (uint v = 0; v <= max; v++)
                 {
-                    if (row[chunk] != 0)
-                    {
-                        int word = rec + (chunk >> 6) * 8;
-                        // Summary words are written bit by bit; read-modify-write keeps it simple.
-                        ulong current = ReadUInt64(blob, word);
-                        blob.WriteUInt64(word, current | (1UL << (chunk & 63)));
-                    }
-                    blob.WriteUInt32(rec + summaryWords * 8 + chunk * 4, (uint)(patterns + row[chunk] * TableFormat.ChunkBytes));
+                    if (interval < field.Ends.Length && v > field.Ends[interval]) interval++;
+                    blob.WriteUInt32(direct + (int)v * 4, classValue[field.IntervalClass[interval]]);
                 }
-            }
-            for (int p = 0; p < field.Patterns.Count; p++)
-            {
-                for (int w = 0; w < 8; w++) blob.WriteUInt64(patterns + p * TableFormat.ChunkBytes + w * 8, field.Patterns[p][w]);
+                blob.WriteUInt32(desc + TableFormat.FieldDirectOffset, (uint)direct);
             }
             blob.WriteUInt32(desc + TableFormat.FieldClassMapOffset, (uint)classMap);
             blob.WriteUInt32(desc + TableFormat.FieldClassCount, (uint)field.ClassRows.Count);
             blob.WriteUInt32(desc + TableFormat.FieldRecordStride, (uint)stride);
-            blob.WriteUInt32(desc + TableFormat.FieldRecordsOffset, (uint)records);
-            blob.WriteUInt32(desc + TableFormat.FieldPatternsOffset, (uint)patterns);
-            blob.WriteUInt32(desc + TableFormat.FieldPatternCount, (uint)field.Patterns.Count);
             fieldStats.Add(new FieldTableStats
             {
-                Kind = (FieldKind)f,
+                Kind = kind,
                 Intervals = field.IntervalClass.Length,
                 Classes = field.ClassRows.Count,
-                Patterns = field.Patterns.Count,
+                Patterns = feedsCross ? 0 : field.Patterns.Count,
                 Levels = levels.Count,
+                Strategy = strategy == TableFormat.StrategyDirect ? "direct" : strategy == TableFormat.StrategyConstant ? "constant" : "tree",
                 Bytes = blob.Length - start,
             });
+        }
+
+        CrossTableStats? crossStats = null;
+        if (cross != null)
+        {
+            int start = blob.Length;
+            int desc = blob.Reserve(TableFormat.CrossDescriptorBytes);
+            int records = WriteRecords(blob, cross.Classes.Rows, cross.Patterns.Patterns, summaryWords, chunkCount, stride);
+            int table = blob.Reserve(cross.EntryClass.Length * 4);
+            for (int i = 0; i < cross.EntryClass.Length; i++) blob.WriteUInt32(table + i * 4, (uint)(records + cross.EntryClass[i] * stride));
+            blob.WriteUInt32(desc + TableFormat.CrossTableOffset, (uint)table);
+            blob.WriteUInt32(desc + TableFormat.CrossEntries, (uint)cross.EntryClass.Length);
+            blob.WriteUInt32(desc + TableFormat.CrossRecordsOffset, (uint)records);
+            blob.WriteUInt32(desc + TableFormat.CrossClassCount, (uint)cross.Classes.Rows.Count);
+            blob.WriteUInt32(header + TableFormat.HeaderCrossOffset, (uint)desc);
+            crossStats = new CrossTableStats
+            {
+                Entries = cross.EntryClass.Length,
+                Classes = cross.Classes.Rows.Count,
+                Patterns = cross.Patterns.Patterns.Count,
+                Bytes = blob.Length - start,
+            };
         }
 
         int ruleIds = blob.Reserve(ruleCount * 4);
@@ -103,9 +138,9 @@ public static class ClassifierTableBuilder
         }
         blob.WriteUInt32(header + TableFormat.HeaderRuleIdsOffset, (uint)ruleIds);
         blob.WriteUInt32(header + TableFormat.HeaderVerdictsOffset, (uint)verdicts);
+        blob.Reserve(0);
+        blob.WriteUInt32(header + TableFormat.HeaderTotalBytes, (uint)TableFormat.Align(blob.Length, TableFormat.Alignment));
         var bytes = blob.ToArray();
-        blob.WriteUInt32(header + TableFormat.HeaderTotalBytes, (uint)bytes.Length);
-        bytes = blob.ToArray();
         clock.Stop();
 
         return new ClassifierTable(bytes, new ClassifierTableStats
@@ -115,8 +150,43 @@ public static class ClassifierTableBuilder
             MemoryBytes = bytes.Length,
             BuildTime = clock.Elapsed,
             Fields = fieldStats,
+            Cross = crossStats,
         });
     }
 
-    private static ulong ReadUInt64(BlobWriter blob, int offset) => blob.ReadUInt64(offset);
+    /// <summary>
+    /// One class needs no lookup. Protocol and ports with more intervals than one
+    /// tree node holds use a direct table (one load instead of two tree levels);
+    /// addresses always use the tree.
+    /// </summary>
+    private static uint ChooseStrategy(FieldKind kind, FieldDecomposition field)
+    {
+        if (field.IntervalClass.Length == 1) return TableFormat.StrategyConstant;
+        bool small = kind is FieldKind.Protocol or FieldKind.SourcePort or FieldKind.DestinationPort;
+        return small && field.IntervalClass.Length > TableFormat.NodeKeys + 1 ? TableFormat.StrategyDirect : TableFormat.StrategyTree;
+    }
+
+    /// <summary>Writes patterns then class records (summary bits + pattern offsets); returns the records' offset.</summary>
+    private static int WriteRecords(BlobWriter blob, List<int[]> rows, List<ulong[]> patterns, int summaryWords, int chunkCount, int stride)
+    {
+        int patternsAt = blob.Reserve(patterns.Count * TableFormat.ChunkBytes);
+        for (int p = 0; p < patterns.Count; p++)
+        {
+            for (int w = 0; w < 8; w++) blob.WriteUInt64(patternsAt + p * TableFormat.ChunkBytes + w * 8, patterns[p][w]);
+        }
+        int records = blob.Reserve(rows.Count * stride);
+        for (int c = 0; c < rows.Count; c++)
+        {
+            int rec = records + c * stride;
+            var row = rows[c];
+            var summary = new ulong[summaryWords];
+            for (int chunk = 0; chunk < chunkCount; chunk++)
+            {
+                if (row[chunk] != 0) summary[chunk >> 6] |= 1UL << (chunk & 63);
+                blob.WriteUInt32(rec + summaryWords * 8 + chunk * 4, (uint)(patternsAt + row[chunk] * TableFormat.ChunkBytes));
+            }
+            for (int w = 0; w < summaryWords; w++) blob.WriteUInt64(rec + w * 8, summary[w]);
+        }
+        return records;
+    }
 }

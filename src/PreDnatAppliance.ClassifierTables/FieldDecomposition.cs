@@ -15,10 +15,13 @@ internal sealed class FieldDecomposition
     public int[] IntervalClass { get; private set; } = Array.Empty<int>();
 
     /// <summary>Per class, the pattern id of each chunk; id 0 is the all-zero pattern.</summary>
-    public List<int[]> ClassRows { get; } = new();
+    public List<int[]> ClassRows => Classes.Rows;
 
     /// <summary>Distinct 512-bit patterns, 8 words each; pattern 0 is zero.</summary>
-    public List<ulong[]> Patterns { get; } = new();
+    public List<ulong[]> Patterns => PatternTable.Patterns;
+
+    public RowTable Classes { get; } = new();
+    public PatternTable PatternTable { get; } = new();
 
     public static FieldDecomposition Build(IReadOnlyList<ClassifierRule> rules, FieldKind kind, int chunkCount)
     {
@@ -74,12 +77,6 @@ internal sealed class FieldDecomposition
             removes[removeFill[e]++] = rule;
         }
 
-        var patternIds = new Dictionary<ChunkKey, int>();
-        var zero = new ulong[8];
-        result.Patterns.Add(zero);
-        patternIds.Add(new ChunkKey(zero, 0), 0);
-
-        var rowIds = new Dictionary<int[], int>(RowComparer.Instance);
         var bits = new ulong[chunkCount * 8];
         var row = new int[chunkCount];
         var dirty = new bool[chunkCount];
@@ -94,26 +91,11 @@ internal sealed class FieldDecomposition
             foreach (int c in dirtyList)
             {
                 dirty[c] = false;
-                var key = new ChunkKey(bits, c * 8);
-                if (!patternIds.TryGetValue(key, out int id))
-                {
-                    var copy = new ulong[8];
-                    Array.Copy(bits, c * 8, copy, 0, 8);
-                    id = result.Patterns.Count;
-                    result.Patterns.Add(copy);
-                    patternIds.Add(new ChunkKey(copy, 0), id);
-                }
-                row[c] = id;
+                row[c] = result.PatternTable.Intern(bits, c * 8);
             }
             dirtyList.Clear();
 
-            if (!rowIds.TryGetValue(row, out int cls))
-            {
-                cls = result.ClassRows.Count;
-                var copy = (int[])row.Clone();
-                result.ClassRows.Add(copy);
-                rowIds.Add(copy, cls);
-            }
+            int cls = result.Classes.Intern(row);
             // Adjacent intervals with the same class merge: fewer search keys.
             if (intervalClass.Count > 0 && intervalClass[intervalClass.Count - 1] == cls) continue;
             if (intervalClass.Count > 0) ends.Add(starts[i] - 1);
@@ -142,60 +124,5 @@ internal sealed class FieldDecomposition
         var start = new int[counts.Length + 1];
         for (int i = 0; i < counts.Length; i++) start[i + 1] = start[i] + counts[i];
         return start;
-    }
-
-    /// <summary>Eight words of a bitset, compared by value (the copy is taken only on insert).</summary>
-    private readonly struct ChunkKey : IEquatable<ChunkKey>
-    {
-        private readonly ulong _a, _b, _c, _d, _e, _f, _g, _h;
-
-        public ChunkKey(ulong[] words, int at)
-        {
-            _a = words[at]; _b = words[at + 1]; _c = words[at + 2]; _d = words[at + 3];
-            _e = words[at + 4]; _f = words[at + 5]; _g = words[at + 6]; _h = words[at + 7];
-        }
-
-        public bool Equals(ChunkKey o) =>
-            _a == o._a && _b == o._b && _c == o._c && _d == o._d && _e == o._e && _f == o._f && _g == o._g && _h == o._h;
-
-        public override bool Equals(object? obj) => obj is ChunkKey k && Equals(k);
-
-        public override int GetHashCode()
-        {
-            ulong h = _a;
-            h = h * 0x9E3779B97F4A7C15UL ^ _b;
-            h = h * 0x9E3779B97F4A7C15UL ^ _c;
-            h = h * 0x9E3779B97F4A7C15UL ^ _d;
-            h = h * 0x9E3779B97F4A7C15UL ^ _e;
-            h = h * 0x9E3779B97F4A7C15UL ^ _f;
-            h = h * 0x9E3779B97F4A7C15UL ^ _g;
-            h = h * 0x9E3779B97F4A7C15UL ^ _h;
-            return (int)(h ^ (h >> 32));
-        }
-    }
-
-    private sealed class RowComparer : IEqualityComparer<int[]>
-    {
-        public static readonly RowComparer Instance = new();
-
-        public bool Equals(int[]? x, int[]? y)
-        {
-            if (x!.Length != y!.Length) return false;
-            for (int i = 0; i < x.Length; i++)
-            {
-                if (x[i] != y[i]) return false;
-            }
-            return true;
-        }
-
-        public int GetHashCode(int[] row)
-        {
-            unchecked
-            {
-                int h = (int)2166136261;
-                foreach (int v in row) h = (h ^ v) * 16777619;
-                return h;
-            }
-        }
     }
 }

@@ -9,10 +9,14 @@
 //     rule of that chunk?) and, per chunk, the byte offset of a 64-byte pattern
 //     (the class's 512 rule bits of that chunk). Patterns are deduplicated per
 //     field, so memory grows with distinct patterns, not classes x rules.
-//   * A packet finds its class per field with a 17-way search tree of 16-key
-//     nodes (one 64-byte compare per level), ANDs the summaries, and walks the
-//     candidate chunks in order; the first chunk whose AND of patterns is not
-//     zero holds the first matching rule.
+//   * A packet finds its class per field: addresses with a 17-way search tree
+//     of 16-key nodes (one 64-byte compare per level); protocol and ports with a
+//     direct table, a one-node tree, or nothing when the field has one class.
+//   * Protocol x source port x destination port classes are cross-producted
+//     (RFC-style) into one record per combination when that table is small, so
+//     a packet ANDs three bit vectors instead of five.
+//   * The kernel ANDs the summaries and walks the candidate chunks in order;
+//     the first chunk whose AND of patterns is not zero holds the first match.
 //
 // All offsets are bytes from the start of the blob; sections start 64-aligned.
 namespace PreDnatAppliance.ClassifierTables;
@@ -20,14 +24,14 @@ namespace PreDnatAppliance.ClassifierTables;
 internal static class TableFormat
 {
     public const uint Magic = 0x54434450; // "PDCT"
-    public const uint Version = 1;
+    public const uint Version = 2;
 
     public const int ChunkBits = 512;
     public const int ChunkBytes = 64;
     public const int NodeKeys = 16;
     public const int Fanout = NodeKeys + 1;
     public const int NodeBytes = 64;
-    public const int MaxLevels = 8;
+    public const int MaxLevels = 6;
     public const int Alignment = 64;
 
     // Header.
@@ -40,6 +44,7 @@ internal static class TableFormat
     public const int HeaderRuleIdsOffset = 24;
     public const int HeaderVerdictsOffset = 28;
     public const int HeaderTotalBytes = 32;
+    public const int HeaderCrossOffset = 36;      // u32 offset of the cross descriptor, 0 when absent
     public const int HeaderBytes = 64;
 
     // Field descriptors follow the header, one per field in FieldKind order.
@@ -54,6 +59,24 @@ internal static class TableFormat
     public const int FieldPatternsOffset = 24;
     public const int FieldPatternCount = 28;
     public const int FieldLevelOffsets = 32;       // u32[MaxLevels], top level first, leaf level last
+    public const int FieldStrategy = 56;           // u32 LookupStrategy
+    public const int FieldDirectOffset = 60;       // u32[max value + 1] for LookupStrategy.Direct
+
+    // A field's lookup yields a u32: the class-map value of the packet's interval.
+    // That is a class record offset, or, for a field feeding the cross product,
+    // class index x the field's stride in the cross table.
+    public const uint StrategyTree = 0;
+    public const uint StrategyDirect = 1;
+    public const uint StrategyConstant = 2;
+
+    // Cross descriptor: protocol, source port, destination port -> one record.
+    public const int CrossDescriptorBytes = 64;
+    public const int CrossTableOffset = 0;         // u32[entries]: record offset per combination
+    public const int CrossEntries = 4;
+    public const int CrossRecordsOffset = 8;
+    public const int CrossClassCount = 12;
+    public const int CrossPatternsOffset = 16;
+    public const int CrossPatternCount = 20;
 
     // Class record: summary u64[SummaryWords], then u32 pattern offset per chunk.
     public static int RecordStride(int summaryWords, int chunkCount) => Align(summaryWords * 8 + chunkCount * 4, 8);
