@@ -14,6 +14,13 @@ internal sealed class CrossProduct
     /// <summary>Combinations x chunks at most, which bounds build time.</summary>
     public const long MaxWork = 64L << 20;
 
+    /// <summary>
+    /// Distinct combined patterns at most (64 bytes each). Past this the combined
+    /// records no longer stay in cache and the five-field layout is both smaller
+    /// and faster, so the build gives up.
+    /// </summary>
+    public const int MaxPatterns = 1 << 16;
+
     public int[] EntryClass { get; private set; } = Array.Empty<int>();
     public RowTable Classes { get; } = new();
     public PatternTable Patterns { get; } = new();
@@ -28,7 +35,8 @@ internal sealed class CrossProduct
         return entries <= MaxEntries && entries * chunkCount <= MaxWork;
     }
 
-    public static CrossProduct Build(FieldDecomposition p, FieldDecomposition s, FieldDecomposition d, int chunkCount)
+    /// <summary>The combined table, or null when it would exceed <see cref="MaxPatterns"/>.</summary>
+    public static CrossProduct? Build(FieldDecomposition p, FieldDecomposition s, FieldDecomposition d, int chunkCount)
     {
         var result = new CrossProduct
         {
@@ -55,6 +63,7 @@ internal sealed class CrossProduct
                         ulong[] pa = p.Patterns[a], pb = s.Patterns[b], pe = d.Patterns[e];
                         for (int w = 0; w < 8; w++) words[w] = pa[w] & pb[w] & pe[w];
                         row[c] = result.Patterns.Intern(words, 0);
+                        if (result.Patterns.Patterns.Count > MaxPatterns) return null;
                     }
                     entries[pi * result.ProtocolStride + si * result.SourcePortStride + di] = result.Classes.Intern(row);
                 }
