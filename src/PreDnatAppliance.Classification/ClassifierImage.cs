@@ -29,6 +29,7 @@ internal sealed unsafe class ClassifierImage : IDisposable
         if (ReadInt(TableFormat.HeaderFieldCount) != FieldCount) throw new ArgumentException("unexpected field count");
         RuleIds = (uint*)(Base + ReadInt(TableFormat.HeaderRuleIdsOffset));
         Verdicts = Base + ReadInt(TableFormat.HeaderVerdictsOffset);
+        Inline = ReadInt(TableFormat.HeaderInline) != 0;
         int cross = ReadInt(TableFormat.HeaderCrossOffset);
         CrossTable = cross == 0 ? null : (uint*)(Base + ReadInt(cross + TableFormat.CrossTableOffset));
     }
@@ -41,6 +42,9 @@ internal sealed unsafe class ClassifierImage : IDisposable
     public int RuleCount { get; }
     public int ChunkCount { get; }
     public int SummaryWords { get; }
+
+    /// <summary>Class records hold their patterns (small tables); else summary and pattern offsets.</summary>
+    public bool Inline { get; }
     public uint* RuleIds { get; }
     public byte* Verdicts { get; }
 

@@ -8,14 +8,17 @@ namespace PreDnatAppliance.Classification;
 /// <summary>
 /// Stage 1: per field, every packet of a block gets the class-map value of its
 /// interval (a class record offset, or its part of a cross-table index). The
-/// strategy is chosen per field at build time and dispatched once per block; in
-/// a tree every packet takes the same number of levels, so the loop has no
-/// data-dependent branches and the loads of neighbouring packets overlap.
+/// strategy and tree depth are fixed per field at build time and dispatched once
+/// per block, so the per-packet code is straight-line: a tree level is one
+/// 64-byte compare with the load folded in, a mask move, a popcount and the
+/// child index arithmetic. Generic over the input width so byte and ushort
+/// fields need no widening copy (the JIT specializes each instantiation).
 /// </summary>
 internal static unsafe class FieldSearch
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Vector(byte* image, byte* field, uint* values, uint* output, int count)
+    public static void Vector<T>(byte* image, byte* field, T* values, uint* output, int count)
+        where T : unmanaged, IBinaryInteger<T>
     {
         uint strategy = *(uint*)(field + TableFormat.FieldStrategy);
         if (strategy != TableFormat.StrategyTree)
@@ -26,26 +29,79 @@ internal static unsafe class FieldSearch
         int levels = (int)*(uint*)(field + TableFormat.FieldLevelCount);
         uint* levelOffsets = (uint*)(field + TableFormat.FieldLevelOffsets);
         uint* classMap = (uint*)(image + *(uint*)(field + TableFormat.FieldClassMapOffset));
-        byte* leaf = image + levelOffsets[levels - 1];
-        int internalLevels = levels - 1;
-        for (int i = 0; i < count; i++)
+        byte* l0 = image + levelOffsets[0];
+        switch (levels)
         {
-            var x = Vector512.Create(values[i]);
-            uint k = 0;
-            for (int l = 0; l < internalLevels; l++)
+            case 1:
+                for (int i = 0; i < count; i++)
+                {
+                    var x = Vector512.Create(uint.CreateTruncating(values[i]));
+                    output[i] = classMap[Below(l0, x)];
+                }
+                break;
+            case 2:
             {
-                var keys = Vector512.Load((uint*)(image + levelOffsets[l] + k * TableFormat.NodeBytes));
-                uint below = (uint)BitOperations.PopCount(Vector512.LessThan(keys, x).ExtractMostSignificantBits());
-                k = k * TableFormat.Fanout + below;
+                byte* l1 = image + levelOffsets[1];
+                for (int i = 0; i < count; i++)
+                {
+                    var x = Vector512.Create(uint.CreateTruncating(values[i]));
+                    uint k = Below(l0, x);
+                    k = k * TableFormat.NodeKeys + Below(l1 + k * TableFormat.NodeBytes, x);
+                    output[i] = classMap[k];
+                }
+                break;
             }
-            var leafKeys = Vector512.Load((uint*)(leaf + k * TableFormat.NodeBytes));
-            uint c = (uint)BitOperations.PopCount(Vector512.LessThan(leafKeys, x).ExtractMostSignificantBits());
-            output[i] = classMap[k * TableFormat.NodeKeys + c];
+            case 3:
+            {
+                byte* l1 = image + levelOffsets[1];
+                byte* l2 = image + levelOffsets[2];
+                for (int i = 0; i < count; i++)
+                {
+                    var x = Vector512.Create(uint.CreateTruncating(values[i]));
+                    uint k = Below(l0, x);
+                    k = k * TableFormat.Fanout + Below(l1 + k * TableFormat.NodeBytes, x);
+                    k = k * TableFormat.NodeKeys + Below(l2 + k * TableFormat.NodeBytes, x);
+                    output[i] = classMap[k];
+                }
+                break;
+            }
+            case 4:
+            {
+                byte* l1 = image + levelOffsets[1];
+                byte* l2 = image + levelOffsets[2];
+                byte* l3 = image + levelOffsets[3];
+                for (int i = 0; i < count; i++)
+                {
+                    var x = Vector512.Create(uint.CreateTruncating(values[i]));
+                    uint k = Below(l0, x);
+                    k = k * TableFormat.Fanout + Below(l1 + k * TableFormat.NodeBytes, x);
+                    k = k * TableFormat.Fanout + Below(l2 + k * TableFormat.NodeBytes, x);
+                    k = k * TableFormat.NodeKeys + Below(l3 + k * TableFormat.NodeBytes, x);
+                    output[i] = classMap[k];
+                }
+                break;
+            }
+            default:
+                for (int i = 0; i < count; i++)
+                {
+                    var x = Vector512.Create(uint.CreateTruncating(values[i]));
+                    uint k = 0;
+                    for (int l = 0; l < levels - 1; l++) k = k * TableFormat.Fanout + Below(image + levelOffsets[l] + k * TableFormat.NodeBytes, x);
+                    k = k * TableFormat.NodeKeys + Below(image + levelOffsets[levels - 1] + k * TableFormat.NodeBytes, x);
+                    output[i] = classMap[k];
+                }
+                break;
         }
     }
 
+    /// <summary>Keys of the node below x; written as x &gt; keys so the node load folds into the compare.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Below(byte* node, Vector512<uint> x) =>
+        (uint)BitOperations.PopCount(Vector512.GreaterThan(x, Vector512.Load((uint*)node)).ExtractMostSignificantBits());
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Scalar(byte* image, byte* field, uint* values, uint* output, int count)
+    public static void Scalar<T>(byte* image, byte* field, T* values, uint* output, int count)
+        where T : unmanaged, IBinaryInteger<T>
     {
         uint strategy = *(uint*)(field + TableFormat.FieldStrategy);
         if (strategy != TableFormat.StrategyTree)
@@ -58,7 +114,7 @@ internal static unsafe class FieldSearch
         uint* classMap = (uint*)(image + *(uint*)(field + TableFormat.FieldClassMapOffset));
         for (int i = 0; i < count; i++)
         {
-            uint x = values[i];
+            uint x = uint.CreateTruncating(values[i]);
             uint k = 0;
             for (int l = 0; l < levels; l++)
             {
@@ -73,7 +129,8 @@ internal static unsafe class FieldSearch
 
     /// <summary>Direct tables and constant fields: the same code serves both paths.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void NonTree(byte* image, byte* field, uint strategy, uint* values, uint* output, int count)
+    private static void NonTree<T>(byte* image, byte* field, uint strategy, T* values, uint* output, int count)
+        where T : unmanaged, IBinaryInteger<T>
     {
         if (strategy == TableFormat.StrategyConstant)
         {
@@ -82,6 +139,6 @@ internal static unsafe class FieldSearch
             return;
         }
         uint* direct = (uint*)(image + *(uint*)(field + TableFormat.FieldDirectOffset));
-        for (int i = 0; i < count; i++) output[i] = direct[values[i]];
+        for (int i = 0; i < count; i++) output[i] = direct[uint.CreateTruncating(values[i])];
     }
 }

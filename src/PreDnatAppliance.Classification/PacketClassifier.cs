@@ -67,7 +67,6 @@ public sealed unsafe class PacketClassifier : IDisposable
         if (ruleIndex.Length < burst.Count) throw new ArgumentException("result array shorter than the burst");
         byte* image = _image.Base;
         if (image == null) throw new ObjectDisposedException(nameof(PacketClassifier));
-        uint* values = stackalloc uint[BlockSize];
         uint* records = stackalloc uint[ClassifierImage.FieldCount * BlockSize];
         int summaryWords = _image.SummaryWords;
         byte* fSrc = _image.Field(0);
@@ -84,6 +83,8 @@ public sealed unsafe class PacketClassifier : IDisposable
         fixed (int* result = ruleIndex)
         {
             uint* cross = _image.CrossTable;
+            bool inline = _image.Inline;
+            int chunkCount = _image.ChunkCount;
             for (int start = 0; start < burst.Count; start += BlockSize)
             {
                 int n = Math.Min(BlockSize, burst.Count - start);
@@ -93,35 +94,33 @@ public sealed unsafe class PacketClassifier : IDisposable
                 {
                     FieldSearch.Vector(image, fSrc, src + start, srcRow, n);
                     FieldSearch.Vector(image, fDst, dst + start, dstRow, n);
-                    for (int i = 0; i < n; i++) values[i] = proto[start + i];
-                    FieldSearch.Vector(image, fProto, values, protoRow, n);
-                    for (int i = 0; i < n; i++) values[i] = sport[start + i];
-                    FieldSearch.Vector(image, fSport, values, sportRow, n);
-                    for (int i = 0; i < n; i++) values[i] = dport[start + i];
-                    FieldSearch.Vector(image, fDport, values, dportRow, n);
+                    FieldSearch.Vector(image, fProto, proto + start, protoRow, n);
+                    FieldSearch.Vector(image, fSport, sport + start, sportRow, n);
+                    FieldSearch.Vector(image, fDport, dport + start, dportRow, n);
                 }
                 else
                 {
                     FieldSearch.Scalar(image, fSrc, src + start, srcRow, n);
                     FieldSearch.Scalar(image, fDst, dst + start, dstRow, n);
-                    for (int i = 0; i < n; i++) values[i] = proto[start + i];
-                    FieldSearch.Scalar(image, fProto, values, protoRow, n);
-                    for (int i = 0; i < n; i++) values[i] = sport[start + i];
-                    FieldSearch.Scalar(image, fSport, values, sportRow, n);
-                    for (int i = 0; i < n; i++) values[i] = dport[start + i];
-                    FieldSearch.Scalar(image, fDport, values, dportRow, n);
+                    FieldSearch.Scalar(image, fProto, proto + start, protoRow, n);
+                    FieldSearch.Scalar(image, fSport, sport + start, sportRow, n);
+                    FieldSearch.Scalar(image, fDport, dport + start, dportRow, n);
                 }
 
                 if (cross != null)
                 {
                     // The three small fields left index parts; their sum picks the combined record.
                     for (int i = 0; i < n; i++) protoRow[i] = cross[protoRow[i] + sportRow[i] + dportRow[i]];
-                    if (vector) ChunkMatch.Vector3(image, records, BlockSize, n, summaryWords, result + start);
+                    if (inline && vector) InlineMatch.Vector3(image, records, BlockSize, n, chunkCount, result + start);
+                    else if (inline) InlineMatch.Scalar(image, records, BlockSize, 3, n, chunkCount, result + start);
+                    else if (vector) ChunkMatch.Vector3(image, records, BlockSize, n, summaryWords, result + start);
                     else ChunkMatch.Scalar(image, records, BlockSize, 3, n, summaryWords, result + start);
                 }
                 else
                 {
-                    if (vector) ChunkMatch.Vector5(image, records, BlockSize, n, summaryWords, result + start);
+                    if (inline && vector) InlineMatch.Vector5(image, records, BlockSize, n, chunkCount, result + start);
+                    else if (inline) InlineMatch.Scalar(image, records, BlockSize, 5, n, chunkCount, result + start);
+                    else if (vector) ChunkMatch.Vector5(image, records, BlockSize, n, summaryWords, result + start);
                     else ChunkMatch.Scalar(image, records, BlockSize, 5, n, summaryWords, result + start);
                 }
             }

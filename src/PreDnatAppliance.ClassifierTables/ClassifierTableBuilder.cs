@@ -38,6 +38,7 @@ public static class ClassifierTableBuilder
         blob.WriteUInt32(header + TableFormat.HeaderChunkCount, (uint)chunkCount);
         blob.WriteUInt32(header + TableFormat.HeaderSummaryWords, (uint)summaryWords);
         blob.WriteUInt32(header + TableFormat.HeaderFieldCount, FieldKinds.Count);
+        blob.WriteUInt32(header + TableFormat.HeaderInline, chunkCount <= TableFormat.InlineMaxChunks ? 1u : 0u);
 
         var fieldStats = new List<FieldTableStats>();
         for (int f = 0; f < FieldKinds.Count; f++)
@@ -169,6 +170,20 @@ public static class ClassifierTableBuilder
     /// <summary>Writes patterns then class records (summary bits + pattern offsets); returns the records' offset.</summary>
     private static int WriteRecords(BlobWriter blob, List<int[]> rows, List<ulong[]> patterns, int summaryWords, int chunkCount, int stride)
     {
+        if (chunkCount <= TableFormat.InlineMaxChunks)
+        {
+            int inline = blob.Reserve(rows.Count * stride);
+            for (int c = 0; c < rows.Count; c++)
+            {
+                for (int chunk = 0; chunk < chunkCount; chunk++)
+                {
+                    var pattern = patterns[rows[c][chunk]];
+                    int at = inline + c * stride + chunk * TableFormat.ChunkBytes;
+                    for (int w = 0; w < 8; w++) blob.WriteUInt64(at + w * 8, pattern[w]);
+                }
+            }
+            return inline;
+        }
         int patternsAt = blob.Reserve(patterns.Count * TableFormat.ChunkBytes);
         for (int p = 0; p < patterns.Count; p++)
         {

@@ -6,7 +6,7 @@ using PreDnatAppliance.ClassifierTables;
 namespace PreDnatAppliance.ClassBench;
 
 /// <summary>
-/// classbench --rules FILE --trace FILE [--runs N] [--run-ms MS] [--burst N] [--verify N] [--scalar]
+/// classbench --rules FILE --trace FILE [--runs N] [--run-ms MS] [--burst N] [--verify N] [--scalar] [--fixed-passes N]
 /// Builds the table, checks the kernel against the linear first-match oracle on
 /// the first --verify packets, then times whole passes over the trace in bursts
 /// on the current core and prints one RESULT line (median of the runs).
@@ -16,7 +16,7 @@ public static class Program
     public static int Main(string[] args)
     {
         string? rulesPath = null, tracePath = null;
-        int runs = 7, runMs = 300, burst = 32, verify = int.MaxValue;
+        int runs = 7, runMs = 300, burst = 32, verify = int.MaxValue, fixedPasses = -1;
         bool scalar = false;
         for (int i = 0; i < args.Length; i++)
         {
@@ -29,6 +29,7 @@ public static class Program
                 case "--burst": burst = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--verify": verify = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--scalar": scalar = true; break;
+                case "--fixed-passes": fixedPasses = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
             }
         }
@@ -52,6 +53,14 @@ public static class Program
         {
             Console.Error.WriteLine($"{mismatches} of {checkedCount} packets differ from the linear first-match");
             return 1;
+        }
+
+        if (fixedPasses >= 0)
+        {
+            // Exactly this much work and nothing else, for counting instructions with perf stat.
+            for (int p = 0; p < fixedPasses; p++) RunPass(classifier, trace, results, burst, scalar);
+            Console.WriteLine($"FIXED passes={fixedPasses} packets={(long)fixedPasses * trace.Count}");
+            return 0;
         }
 
         // Warm up until the JIT has settled, then size a run to about runMs.
@@ -81,6 +90,7 @@ public static class Program
         return 0;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void RunPass(PacketClassifier classifier, Trace trace, int[] results, int burst, bool scalar)
     {
         for (int start = 0; start < trace.Count; start += burst)
