@@ -58,6 +58,15 @@ internal sealed unsafe class ClassifierImage : IDisposable
 
     public void Dispose()
     {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    // A classifier that is dropped without Dispose must not leak its table.
+    ~ClassifierImage() => Free();
+
+    private void Free()
+    {
         if (Base != null)
         {
             NativeMemory.AlignedFree(Base);

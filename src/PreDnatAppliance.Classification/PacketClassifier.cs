@@ -34,6 +34,10 @@ public sealed unsafe class PacketClassifier : IDisposable
     /// <summary>Writes the index of the first matching rule, or <see cref="NoMatch"/>, per packet.</summary>
     public void Classify(in PacketBurst burst, Span<int> ruleIndex) => Run(burst, ruleIndex, IsVectorized);
 
+    /// <summary>The burst as the parse stage leaves it: one array per field, <paramref name="count"/> packets.</summary>
+    public void Classify(uint[] source, uint[] destination, byte[] protocol, ushort[] sourcePort, ushort[] destinationPort, int count, int[] ruleIndex) =>
+        Classify(new PacketBurst(source, destination, protocol, sourcePort, destinationPort, count), ruleIndex);
+
     /// <summary>The portable path; gives the same answers as <see cref="Classify"/> on any machine.</summary>
     public void ClassifyScalar(in PacketBurst burst, Span<int> ruleIndex) => Run(burst, ruleIndex, vector: false);
 
