@@ -82,6 +82,45 @@ internal static unsafe class ChunkMatch
         }
     }
 
+    /// <summary>Both layouts at a vector width below 512 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Match<TChunk>(byte* image, uint* records, int stride, int fields, int count, int summaryWords, int* result)
+        where TChunk : struct, IChunkOps
+    {
+        int patternAt = summaryWords * 8;
+        for (int i = 0; i < count; i++)
+        {
+            byte* r0 = image + records[i];
+            byte* r1 = image + records[stride + i];
+            byte* r2 = image + records[2 * stride + i];
+            byte* r3 = fields == 5 ? image + records[3 * stride + i] : r2;
+            byte* r4 = fields == 5 ? image + records[4 * stride + i] : r2;
+            int found = -1;
+            for (int w = 0; w < summaryWords && found < 0; w++)
+            {
+                ulong m = ((ulong*)r0)[w] & ((ulong*)r1)[w] & ((ulong*)r2)[w] & ((ulong*)r3)[w] & ((ulong*)r4)[w];
+                while (m != 0)
+                {
+                    int chunk = (w << 6) + BitOperations.TrailingZeroCount(m);
+                    int at = patternAt + chunk * 4;
+                    byte* p0 = image + *(uint*)(r0 + at);
+                    byte* p1 = image + *(uint*)(r1 + at);
+                    byte* p2 = image + *(uint*)(r2 + at);
+                    int bit = fields == 3
+                        ? TChunk.First3(p0, p1, p2)
+                        : TChunk.First5(p0, p1, p2, image + *(uint*)(r3 + at), image + *(uint*)(r4 + at));
+                    if (bit >= 0)
+                    {
+                        found = (chunk << 9) + bit;
+                        break;
+                    }
+                    m &= m - 1;
+                }
+            }
+            result[i] = found;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int FirstBit(Vector512<ulong> v)
     {

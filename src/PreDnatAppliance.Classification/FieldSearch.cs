@@ -10,15 +10,17 @@ namespace PreDnatAppliance.Classification;
 /// interval (a class record offset, or its part of a cross-table index). The
 /// strategy and tree depth are fixed per field at build time and dispatched once
 /// per block, so the per-packet code is straight-line: a tree level is one
-/// 64-byte compare with the load folded in, a mask move, a popcount and the
-/// child index arithmetic. Generic over the input width so byte and ushort
-/// fields need no widening copy (the JIT specializes each instantiation).
+/// node count (with Vector512: one 64-byte compare with the load folded in, a
+/// mask move and a popcount) and the child index arithmetic. Generic over the
+/// input width, so byte and ushort fields need no widening copy, and over the
+/// node counter, so every vector width and the scalar path walk the same code.
 /// </summary>
 internal static unsafe class FieldSearch
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Vector<T>(byte* image, byte* field, T* values, uint* output, int count)
+    public static void Lookup<T, TCounter>(byte* image, byte* field, T* values, uint* output, int count)
         where T : unmanaged, IBinaryInteger<T>
+        where TCounter : struct, INodeCounter<TCounter>
     {
         uint strategy = *(uint*)(field + TableFormat.FieldStrategy);
         if (strategy != TableFormat.StrategyTree)
@@ -35,8 +37,8 @@ internal static unsafe class FieldSearch
             case 1:
                 for (int i = 0; i < count; i++)
                 {
-                    var x = Vector512.Create(uint.CreateTruncating(values[i]));
-                    output[i] = classMap[Below(l0, x)];
+                    var x = TCounter.For(uint.CreateTruncating(values[i]));
+                    output[i] = classMap[x.Below(l0)];
                 }
                 break;
             case 2:
@@ -44,9 +46,9 @@ internal static unsafe class FieldSearch
                 byte* l1 = image + levelOffsets[1];
                 for (int i = 0; i < count; i++)
                 {
-                    var x = Vector512.Create(uint.CreateTruncating(values[i]));
-                    uint k = Below(l0, x);
-                    k = k * TableFormat.NodeKeys + Below(l1 + k * TableFormat.NodeBytes, x);
+                    var x = TCounter.For(uint.CreateTruncating(values[i]));
+                    uint k = x.Below(l0);
+                    k = k * TableFormat.NodeKeys + x.Below(l1 + k * TableFormat.NodeBytes);
                     output[i] = classMap[k];
                 }
                 break;
@@ -57,10 +59,10 @@ internal static unsafe class FieldSearch
                 byte* l2 = image + levelOffsets[2];
                 for (int i = 0; i < count; i++)
                 {
-                    var x = Vector512.Create(uint.CreateTruncating(values[i]));
-                    uint k = Below(l0, x);
-                    k = k * TableFormat.Fanout + Below(l1 + k * TableFormat.NodeBytes, x);
-                    k = k * TableFormat.NodeKeys + Below(l2 + k * TableFormat.NodeBytes, x);
+                    var x = TCounter.For(uint.CreateTruncating(values[i]));
+                    uint k = x.Below(l0);
+                    k = k * TableFormat.Fanout + x.Below(l1 + k * TableFormat.NodeBytes);
+                    k = k * TableFormat.NodeKeys + x.Below(l2 + k * TableFormat.NodeBytes);
                     output[i] = classMap[k];
                 }
                 break;
@@ -72,11 +74,11 @@ internal static unsafe class FieldSearch
                 byte* l3 = image + levelOffsets[3];
                 for (int i = 0; i < count; i++)
                 {
-                    var x = Vector512.Create(uint.CreateTruncating(values[i]));
-                    uint k = Below(l0, x);
-                    k = k * TableFormat.Fanout + Below(l1 + k * TableFormat.NodeBytes, x);
-                    k = k * TableFormat.Fanout + Below(l2 + k * TableFormat.NodeBytes, x);
-                    k = k * TableFormat.NodeKeys + Below(l3 + k * TableFormat.NodeBytes, x);
+                    var x = TCounter.For(uint.CreateTruncating(values[i]));
+                    uint k = x.Below(l0);
+                    k = k * TableFormat.Fanout + x.Below(l1 + k * TableFormat.NodeBytes);
+                    k = k * TableFormat.Fanout + x.Below(l2 + k * TableFormat.NodeBytes);
+                    k = k * TableFormat.NodeKeys + x.Below(l3 + k * TableFormat.NodeBytes);
                     output[i] = classMap[k];
                 }
                 break;
@@ -84,46 +86,13 @@ internal static unsafe class FieldSearch
             default:
                 for (int i = 0; i < count; i++)
                 {
-                    var x = Vector512.Create(uint.CreateTruncating(values[i]));
+                    var x = TCounter.For(uint.CreateTruncating(values[i]));
                     uint k = 0;
-                    for (int l = 0; l < levels - 1; l++) k = k * TableFormat.Fanout + Below(image + levelOffsets[l] + k * TableFormat.NodeBytes, x);
-                    k = k * TableFormat.NodeKeys + Below(image + levelOffsets[levels - 1] + k * TableFormat.NodeBytes, x);
+                    for (int l = 0; l < levels - 1; l++) k = k * TableFormat.Fanout + x.Below(image + levelOffsets[l] + k * TableFormat.NodeBytes);
+                    k = k * TableFormat.NodeKeys + x.Below(image + levelOffsets[levels - 1] + k * TableFormat.NodeBytes);
                     output[i] = classMap[k];
                 }
                 break;
-        }
-    }
-
-    /// <summary>Keys of the node below x; written as x &gt; keys so the node load folds into the compare.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Below(byte* node, Vector512<uint> x) =>
-        (uint)BitOperations.PopCount(Vector512.GreaterThan(x, Vector512.Load((uint*)node)).ExtractMostSignificantBits());
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Scalar<T>(byte* image, byte* field, T* values, uint* output, int count)
-        where T : unmanaged, IBinaryInteger<T>
-    {
-        uint strategy = *(uint*)(field + TableFormat.FieldStrategy);
-        if (strategy != TableFormat.StrategyTree)
-        {
-            NonTree(image, field, strategy, values, output, count);
-            return;
-        }
-        int levels = (int)*(uint*)(field + TableFormat.FieldLevelCount);
-        uint* levelOffsets = (uint*)(field + TableFormat.FieldLevelOffsets);
-        uint* classMap = (uint*)(image + *(uint*)(field + TableFormat.FieldClassMapOffset));
-        for (int i = 0; i < count; i++)
-        {
-            uint x = uint.CreateTruncating(values[i]);
-            uint k = 0;
-            for (int l = 0; l < levels; l++)
-            {
-                uint* keys = (uint*)(image + levelOffsets[l] + k * TableFormat.NodeBytes);
-                uint below = 0;
-                for (int j = 0; j < TableFormat.NodeKeys; j++) below += keys[j] < x ? 1u : 0u;
-                k = l == levels - 1 ? k * TableFormat.NodeKeys + below : k * TableFormat.Fanout + below;
-            }
-            output[i] = classMap[k];
         }
     }
 

@@ -76,6 +76,42 @@ internal static unsafe class InlineMatch
         return lanes == 0 ? -1 : bit;
     }
 
+    /// <summary>Both layouts at a vector width below 512 bits: chunk 1 only when chunk 0 has no match.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Match<TChunk>(byte* image, uint* records, int stride, int fields, int count, int chunkCount, int* result)
+        where TChunk : struct, IChunkOps
+    {
+        const int c = TableFormat.ChunkBytes;
+        for (int i = 0; i < count; i++)
+        {
+            byte* r0 = image + records[i];
+            byte* r1 = image + records[stride + i];
+            byte* r2 = image + records[2 * stride + i];
+            int found;
+            if (fields == 3)
+            {
+                found = TChunk.First3(r0, r1, r2);
+                if (found < 0 && chunkCount > 1)
+                {
+                    found = TChunk.First3(r0 + c, r1 + c, r2 + c);
+                    if (found >= 0) found += TableFormat.ChunkBits;
+                }
+            }
+            else
+            {
+                byte* r3 = image + records[3 * stride + i];
+                byte* r4 = image + records[4 * stride + i];
+                found = TChunk.First5(r0, r1, r2, r3, r4);
+                if (found < 0 && chunkCount > 1)
+                {
+                    found = TChunk.First5(r0 + c, r1 + c, r2 + c, r3 + c, r4 + c);
+                    if (found >= 0) found += TableFormat.ChunkBits;
+                }
+            }
+            result[i] = found;
+        }
+    }
+
     /// <summary>The portable path for both layouts: <paramref name="fields"/> is 3 or 5.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scalar(byte* image, uint* records, int stride, int fields, int count, int chunkCount, int* result)

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using PreDnatAppliance.ClassifierTables;
 
 namespace PreDnatAppliance.Classification;
@@ -29,17 +28,23 @@ public sealed unsafe class PacketClassifier : IDisposable
     public long MemoryBytes => _image.Length;
 
     /// <summary>True when <see cref="Classify"/> takes the Vector512 path on this machine.</summary>
-    public static bool IsVectorized => Vector512.IsHardwareAccelerated;
+    public static bool IsVectorized => KernelPaths.Best == KernelPath.Vector512;
 
     /// <summary>Writes the index of the first matching rule, or <see cref="NoMatch"/>, per packet.</summary>
-    public void Classify(in PacketBurst burst, Span<int> ruleIndex) => Run(burst, ruleIndex, IsVectorized);
+    public void Classify(in PacketBurst burst, Span<int> ruleIndex) => Run(burst, ruleIndex, KernelPaths.Best);
 
     /// <summary>The burst as the parse stage leaves it: one array per field, <paramref name="count"/> packets.</summary>
     public void Classify(uint[] source, uint[] destination, byte[] protocol, ushort[] sourcePort, ushort[] destinationPort, int count, int[] ruleIndex) =>
         Classify(new PacketBurst(source, destination, protocol, sourcePort, destinationPort, count), ruleIndex);
 
     /// <summary>The portable path; gives the same answers as <see cref="Classify"/> on any machine.</summary>
-    public void ClassifyScalar(in PacketBurst burst, Span<int> ruleIndex) => Run(burst, ruleIndex, vector: false);
+    public void ClassifyScalar(in PacketBurst burst, Span<int> ruleIndex) => Run(burst, ruleIndex, KernelPath.Scalar);
+
+    /// <summary>
+    /// A chosen path, for tests and benchmarks. A vector path that this machine does not
+    /// accelerate still gives the right answers, slowly (the runtime emulates it).
+    /// </summary>
+    public void Classify(in PacketBurst burst, Span<int> ruleIndex, KernelPath path) => Run(burst, ruleIndex, path);
 
     /// <summary>Maps rule indexes to the rules' ids and verdicts; no match gets id 0 and <paramref name="noMatchVerdict"/>.</summary>
     public void Resolve(ReadOnlySpan<int> ruleIndex, Span<uint> ruleIds, Span<byte> verdicts, byte noMatchVerdict)
@@ -66,18 +71,17 @@ public sealed unsafe class PacketClassifier : IDisposable
     // Kernels are compiled fully optimized at once: tiering would leave the hot loops
     // in unoptimized code for the first bursts and did not promote them reliably.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Run(in PacketBurst burst, Span<int> ruleIndex, bool vector)
+    private void Run(in PacketBurst burst, Span<int> ruleIndex, KernelPath path)
     {
         if (ruleIndex.Length < burst.Count) throw new ArgumentException("result array shorter than the burst");
         byte* image = _image.Base;
         if (image == null) throw new ObjectDisposedException(nameof(PacketClassifier));
         uint* records = stackalloc uint[ClassifierImage.FieldCount * BlockSize];
         int summaryWords = _image.SummaryWords;
-        byte* fSrc = _image.Field(0);
-        byte* fDst = _image.Field(1);
-        byte* fProto = _image.Field(2);
-        byte* fSport = _image.Field(3);
-        byte* fDport = _image.Field(4);
+        int chunkCount = _image.ChunkCount;
+        bool inline = _image.Inline;
+        uint* cross = _image.CrossTable;
+        int fields = cross != null ? 3 : 5;
 
         fixed (uint* src = burst.Source)
         fixed (uint* dst = burst.Destination)
@@ -86,49 +90,64 @@ public sealed unsafe class PacketClassifier : IDisposable
         fixed (ushort* dport = burst.DestinationPort)
         fixed (int* result = ruleIndex)
         {
-            uint* cross = _image.CrossTable;
-            bool inline = _image.Inline;
-            int chunkCount = _image.ChunkCount;
             for (int start = 0; start < burst.Count; start += BlockSize)
             {
                 int n = Math.Min(BlockSize, burst.Count - start);
-                uint* srcRow = records, dstRow = records + BlockSize, protoRow = records + 2 * BlockSize;
-                uint* sportRow = records + 3 * BlockSize, dportRow = records + 4 * BlockSize;
-                if (vector)
+                var block = new Block(src + start, dst + start, proto + start, sport + start, dport + start, n);
+                switch (path)
                 {
-                    FieldSearch.Vector(image, fSrc, src + start, srcRow, n);
-                    FieldSearch.Vector(image, fDst, dst + start, dstRow, n);
-                    FieldSearch.Vector(image, fProto, proto + start, protoRow, n);
-                    FieldSearch.Vector(image, fSport, sport + start, sportRow, n);
-                    FieldSearch.Vector(image, fDport, dport + start, dportRow, n);
-                }
-                else
-                {
-                    FieldSearch.Scalar(image, fSrc, src + start, srcRow, n);
-                    FieldSearch.Scalar(image, fDst, dst + start, dstRow, n);
-                    FieldSearch.Scalar(image, fProto, proto + start, protoRow, n);
-                    FieldSearch.Scalar(image, fSport, sport + start, sportRow, n);
-                    FieldSearch.Scalar(image, fDport, dport + start, dportRow, n);
+                    case KernelPath.Vector512: SearchFields<NodeCounter512>(image, block, records); break;
+                    case KernelPath.Vector256: SearchFields<NodeCounter256>(image, block, records); break;
+                    case KernelPath.Vector128: SearchFields<NodeCounter128>(image, block, records); break;
+                    default: SearchFields<NodeCounterScalar>(image, block, records); break;
                 }
 
                 if (cross != null)
                 {
                     // The three small fields left index parts; their sum picks the combined record.
+                    uint* protoRow = records + 2 * BlockSize, sportRow = records + 3 * BlockSize, dportRow = records + 4 * BlockSize;
                     for (int i = 0; i < n; i++) protoRow[i] = cross[protoRow[i] + sportRow[i] + dportRow[i]];
-                    if (inline && vector) InlineMatch.Vector3(image, records, BlockSize, n, chunkCount, result + start);
-                    else if (inline) InlineMatch.Scalar(image, records, BlockSize, 3, n, chunkCount, result + start);
-                    else if (vector) ChunkMatch.Vector3(image, records, BlockSize, n, summaryWords, result + start);
-                    else ChunkMatch.Scalar(image, records, BlockSize, 3, n, summaryWords, result + start);
                 }
-                else
+
+                int* output = result + start;
+                switch (path)
                 {
-                    if (inline && vector) InlineMatch.Vector5(image, records, BlockSize, n, chunkCount, result + start);
-                    else if (inline) InlineMatch.Scalar(image, records, BlockSize, 5, n, chunkCount, result + start);
-                    else if (vector) ChunkMatch.Vector5(image, records, BlockSize, n, summaryWords, result + start);
-                    else ChunkMatch.Scalar(image, records, BlockSize, 5, n, summaryWords, result + start);
+                    case KernelPath.Vector512 when inline && fields == 3: InlineMatch.Vector3(image, records, BlockSize, n, chunkCount, output); break;
+                    case KernelPath.Vector512 when inline: InlineMatch.Vector5(image, records, BlockSize, n, chunkCount, output); break;
+                    case KernelPath.Vector512 when fields == 3: ChunkMatch.Vector3(image, records, BlockSize, n, summaryWords, output); break;
+                    case KernelPath.Vector512: ChunkMatch.Vector5(image, records, BlockSize, n, summaryWords, output); break;
+                    case KernelPath.Vector256 when inline: InlineMatch.Match<ChunkOps256>(image, records, BlockSize, fields, n, chunkCount, output); break;
+                    case KernelPath.Vector256: ChunkMatch.Match<ChunkOps256>(image, records, BlockSize, fields, n, summaryWords, output); break;
+                    case KernelPath.Vector128 when inline: InlineMatch.Match<ChunkOps128>(image, records, BlockSize, fields, n, chunkCount, output); break;
+                    case KernelPath.Vector128: ChunkMatch.Match<ChunkOps128>(image, records, BlockSize, fields, n, summaryWords, output); break;
+                    case KernelPath.Scalar when inline: InlineMatch.Scalar(image, records, BlockSize, fields, n, chunkCount, output); break;
+                    default: ChunkMatch.Scalar(image, records, BlockSize, fields, n, summaryWords, output); break;
                 }
             }
         }
+    }
+
+    /// <summary>One block of the burst: pointers to its first packet in each input array.</summary>
+    private readonly struct Block(uint* src, uint* dst, byte* proto, ushort* sport, ushort* dport, int count)
+    {
+        public readonly uint* Src = src;
+        public readonly uint* Dst = dst;
+        public readonly byte* Proto = proto;
+        public readonly ushort* Sport = sport;
+        public readonly ushort* Dport = dport;
+        public readonly int Count = count;
+    }
+
+    /// <summary>Stage 1 for all five fields; rows of <see cref="BlockSize"/> in field order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SearchFields<TCounter>(byte* image, in Block b, uint* records)
+        where TCounter : struct, INodeCounter<TCounter>
+    {
+        FieldSearch.Lookup<uint, TCounter>(image, _image.Field(0), b.Src, records, b.Count);
+        FieldSearch.Lookup<uint, TCounter>(image, _image.Field(1), b.Dst, records + BlockSize, b.Count);
+        FieldSearch.Lookup<byte, TCounter>(image, _image.Field(2), b.Proto, records + 2 * BlockSize, b.Count);
+        FieldSearch.Lookup<ushort, TCounter>(image, _image.Field(3), b.Sport, records + 3 * BlockSize, b.Count);
+        FieldSearch.Lookup<ushort, TCounter>(image, _image.Field(4), b.Dport, records + 4 * BlockSize, b.Count);
     }
 
     public void Dispose() => _image.Dispose();

@@ -6,7 +6,7 @@ using PreDnatAppliance.ClassifierTables;
 namespace PreDnatAppliance.ClassBench;
 
 /// <summary>
-/// classbench --rules FILE --trace FILE [--runs N] [--run-ms MS] [--burst N] [--verify N] [--scalar] [--fixed-passes N]
+/// classbench --rules FILE --trace FILE [--runs N] [--run-ms MS] [--burst N] [--verify N] [--scalar | --path scalar|vector128|vector256|vector512] [--fixed-passes N]
 /// Builds the table, checks the kernel against the linear first-match oracle on
 /// the first --verify packets, then times whole passes over the trace in bursts
 /// on the current core and prints one RESULT line (median of the runs).
@@ -17,7 +17,7 @@ public static class Program
     {
         string? rulesPath = null, tracePath = null;
         int runs = 7, runMs = 300, burst = 32, verify = int.MaxValue, fixedPasses = -1;
-        bool scalar = false;
+        KernelPath path = KernelPaths.Best;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -28,14 +28,15 @@ public static class Program
                 case "--run-ms": runMs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--burst": burst = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--verify": verify = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--scalar": scalar = true; break;
+                case "--scalar": path = KernelPath.Scalar; break;
+                case "--path": path = Enum.Parse<KernelPath>(args[++i], ignoreCase: true); break;
                 case "--fixed-passes": fixedPasses = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
             }
         }
         if (rulesPath is null || tracePath is null)
         {
-            Console.Error.WriteLine("usage: classbench --rules FILE --trace FILE [--runs N] [--run-ms MS] [--burst N] [--verify N] [--scalar]");
+            Console.Error.WriteLine("usage: classbench --rules FILE --trace FILE [--runs N] [--run-ms MS] [--burst N] [--verify N] [--scalar | --path P] [--fixed-passes N]");
             return 2;
         }
 
@@ -46,7 +47,7 @@ public static class Program
         using var classifier = new PacketClassifier(table.Blob);
 
         var results = new int[trace.Count];
-        RunPass(classifier, trace, results, burst, scalar);
+        RunPass(classifier, trace, results, burst, path);
         int checkedCount = Math.Min(verify, trace.Count);
         int mismatches = Verify(rules, trace, results, checkedCount);
         if (mismatches != 0)
@@ -58,7 +59,7 @@ public static class Program
         if (fixedPasses >= 0)
         {
             // Exactly this much work and nothing else, for counting instructions with perf stat.
-            for (int p = 0; p < fixedPasses; p++) RunPass(classifier, trace, results, burst, scalar);
+            for (int p = 0; p < fixedPasses; p++) RunPass(classifier, trace, results, burst, path);
             Console.WriteLine($"FIXED passes={fixedPasses} packets={(long)fixedPasses * trace.Count}");
             return 0;
         }
@@ -68,7 +69,7 @@ public static class Program
         long passes = 0;
         while (clock.ElapsedMilliseconds < 500)
         {
-            RunPass(classifier, trace, results, burst, scalar);
+            RunPass(classifier, trace, results, burst, path);
             passes++;
         }
         long passesPerRun = Math.Max(1, passes * runMs / Math.Max(1, clock.ElapsedMilliseconds));
@@ -77,7 +78,7 @@ public static class Program
         for (int r = 0; r < runs; r++)
         {
             long t0 = Stopwatch.GetTimestamp();
-            for (long p = 0; p < passesPerRun; p++) RunPass(classifier, trace, results, burst, scalar);
+            for (long p = 0; p < passesPerRun; p++) RunPass(classifier, trace, results, burst, path);
             long t1 = Stopwatch.GetTimestamp();
             samples[r] = (t1 - t0) * 1e9 / Stopwatch.Frequency / (passesPerRun * (double)trace.Count);
         }
@@ -86,12 +87,12 @@ public static class Program
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT rules={rules.Count} packets={trace.Count} ns_per_pkt={median:F2} min={samples[0]:F2} max={samples[runs - 1]:F2} "
             + $"mem_bytes={table.Stats.MemoryBytes} build_ms={table.Stats.BuildTime.TotalMilliseconds:F0} verified={checkedCount} "
-            + $"path={(scalar ? "scalar" : PacketClassifier.IsVectorized ? "vector512" : "scalar")}"));
+            + $"path={path}"));
         return 0;
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void RunPass(PacketClassifier classifier, Trace trace, int[] results, int burst, bool scalar)
+    private static void RunPass(PacketClassifier classifier, Trace trace, int[] results, int burst, KernelPath path)
     {
         for (int start = 0; start < trace.Count; start += burst)
         {
@@ -99,8 +100,7 @@ public static class Program
             var b = new PacketBurst(
                 trace.Source.AsSpan(start, n), trace.Destination.AsSpan(start, n), trace.Protocol.AsSpan(start, n),
                 trace.SourcePort.AsSpan(start, n), trace.DestinationPort.AsSpan(start, n), n);
-            if (scalar) classifier.ClassifyScalar(b, results.AsSpan(start, n));
-            else classifier.Classify(b, results.AsSpan(start, n));
+            classifier.Classify(b, results.AsSpan(start, n), path);
         }
     }
 
