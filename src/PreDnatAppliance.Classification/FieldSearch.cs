@@ -41,15 +41,16 @@ internal static unsafe class FieldSearch
                     output[i] = classMap[x.Below(l0)];
                 }
                 break;
+            // o is the byte offset of the node within its level: o * 17 + c * 64 is the child's,
+            // and at the leaf level o / 4 + c is the interval (16 four-byte keys per node).
             case 2:
             {
                 byte* l1 = image + levelOffsets[1];
                 for (int i = 0; i < count; i++)
                 {
                     var x = TCounter.For(uint.CreateTruncating(values[i]));
-                    uint k = x.Below(l0);
-                    k = k * TableFormat.NodeKeys + x.Below(l1 + k * TableFormat.NodeBytes);
-                    output[i] = classMap[k];
+                    uint o = x.Below(l0) * TableFormat.NodeBytes;
+                    output[i] = classMap[(o >> 2) + x.Below(l1 + o)];
                 }
                 break;
             }
@@ -60,10 +61,9 @@ internal static unsafe class FieldSearch
                 for (int i = 0; i < count; i++)
                 {
                     var x = TCounter.For(uint.CreateTruncating(values[i]));
-                    uint k = x.Below(l0);
-                    k = k * TableFormat.Fanout + x.Below(l1 + k * TableFormat.NodeBytes);
-                    k = k * TableFormat.NodeKeys + x.Below(l2 + k * TableFormat.NodeBytes);
-                    output[i] = classMap[k];
+                    uint o = x.Below(l0) * TableFormat.NodeBytes;
+                    o = o * TableFormat.Fanout + x.Below(l1 + o) * TableFormat.NodeBytes;
+                    output[i] = classMap[(o >> 2) + x.Below(l2 + o)];
                 }
                 break;
             }
@@ -75,11 +75,10 @@ internal static unsafe class FieldSearch
                 for (int i = 0; i < count; i++)
                 {
                     var x = TCounter.For(uint.CreateTruncating(values[i]));
-                    uint k = x.Below(l0);
-                    k = k * TableFormat.Fanout + x.Below(l1 + k * TableFormat.NodeBytes);
-                    k = k * TableFormat.Fanout + x.Below(l2 + k * TableFormat.NodeBytes);
-                    k = k * TableFormat.NodeKeys + x.Below(l3 + k * TableFormat.NodeBytes);
-                    output[i] = classMap[k];
+                    uint o = x.Below(l0) * TableFormat.NodeBytes;
+                    o = o * TableFormat.Fanout + x.Below(l1 + o) * TableFormat.NodeBytes;
+                    o = o * TableFormat.Fanout + x.Below(l2 + o) * TableFormat.NodeBytes;
+                    output[i] = classMap[(o >> 2) + x.Below(l3 + o)];
                 }
                 break;
             }
