@@ -9,7 +9,8 @@ namespace PreDnatAppliance.Classification;
 /// Stage 2: per packet, AND the class summaries to find the chunks that may
 /// hold a match, then AND the 512-bit patterns of each candidate chunk in
 /// priority order; the first non-zero AND holds the first matching rule.
-/// Three records when protocol and ports were cross-producted, else five.
+/// Two records with a pair product, three when only protocol and ports were
+/// cross-producted, else five.
 /// </summary>
 internal static unsafe class ChunkMatch
 {
@@ -34,6 +35,35 @@ internal static unsafe class ChunkMatch
                     var v = Vector512.Load((ulong*)(image + *(uint*)(r0 + at)))
                         & Vector512.Load((ulong*)(image + *(uint*)(r1 + at)))
                         & Vector512.Load((ulong*)(image + *(uint*)(r2 + at)));
+                    if (v != Vector512<ulong>.Zero)
+                    {
+                        found = (chunk << 9) + FirstBit(v);
+                        break;
+                    }
+                    m &= m - 1;
+                }
+            }
+            result[i] = found;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Vector2(byte* image, uint* records, int stride, int count, int summaryWords, int* result)
+    {
+        int patternAt = summaryWords * 8;
+        for (int i = 0; i < count; i++)
+        {
+            byte* r0 = image + records[i];
+            byte* r1 = image + records[stride + i];
+            int found = -1;
+            for (int w = 0; w < summaryWords && found < 0; w++)
+            {
+                ulong m = ((ulong*)r0)[w] & ((ulong*)r1)[w];
+                while (m != 0)
+                {
+                    int chunk = (w << 6) + BitOperations.TrailingZeroCount(m);
+                    int at = patternAt + chunk * 4;
+                    var v = Vector512.Load((ulong*)(image + *(uint*)(r0 + at))) & Vector512.Load((ulong*)(image + *(uint*)(r1 + at)));
                     if (v != Vector512<ulong>.Zero)
                     {
                         found = (chunk << 9) + FirstBit(v);
@@ -92,7 +122,7 @@ internal static unsafe class ChunkMatch
         {
             byte* r0 = image + records[i];
             byte* r1 = image + records[stride + i];
-            byte* r2 = image + records[2 * stride + i];
+            byte* r2 = fields >= 3 ? image + records[2 * stride + i] : r1;
             byte* r3 = fields == 5 ? image + records[3 * stride + i] : r2;
             byte* r4 = fields == 5 ? image + records[4 * stride + i] : r2;
             int found = -1;
@@ -106,8 +136,8 @@ internal static unsafe class ChunkMatch
                     byte* p0 = image + *(uint*)(r0 + at);
                     byte* p1 = image + *(uint*)(r1 + at);
                     byte* p2 = image + *(uint*)(r2 + at);
-                    int bit = fields == 3
-                        ? TChunk.First3(p0, p1, p2)
+                    int bit = fields == 2 ? TChunk.First2(p0, p1)
+                        : fields == 3 ? TChunk.First3(p0, p1, p2)
                         : TChunk.First5(p0, p1, p2, image + *(uint*)(r3 + at), image + *(uint*)(r4 + at));
                     if (bit >= 0)
                     {
@@ -129,7 +159,7 @@ internal static unsafe class ChunkMatch
         return (lane << 6) + BitOperations.TrailingZeroCount(v.GetElement(lane));
     }
 
-    /// <summary>The portable path for both layouts: <paramref name="fields"/> is 3 or 5.</summary>
+    /// <summary>The portable path for every layout: <paramref name="fields"/> is 2, 3 or 5.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scalar(byte* image, uint* records, int stride, int fields, int count, int summaryWords, int* result)
     {

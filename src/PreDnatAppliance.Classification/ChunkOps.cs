@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace PreDnatAppliance.Classification;
 
 /// <summary>
-/// The first set bit of the AND of three or five 64-byte chunks, or -1, at one
+/// The first set bit of the AND of two, three or five 64-byte chunks, or -1, at one
 /// vector width. Used by the match stages on machines without fast Vector512
 /// (the Vector512 stages are written out by hand). The vector finds the first
 /// non-zero 64-bit lane; that word is then recomputed from the chunks, which
@@ -13,6 +13,8 @@ namespace PreDnatAppliance.Classification;
 /// </summary>
 internal unsafe interface IChunkOps
 {
+    static abstract int First2(byte* a, byte* b);
+
     static abstract int First3(byte* a, byte* b, byte* c);
 
     static abstract int First5(byte* a, byte* b, byte* c, byte* d, byte* e);
@@ -20,6 +22,18 @@ internal unsafe interface IChunkOps
 
 internal unsafe struct ChunkOps256 : IChunkOps
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int First2(byte* a, byte* b)
+    {
+        var lo = Vector256.Load((ulong*)a) & Vector256.Load((ulong*)b);
+        var hi = Vector256.Load((ulong*)(a + 32)) & Vector256.Load((ulong*)(b + 32));
+        uint lanes = NonZero(lo) | NonZero(hi) << 4;
+        if (lanes == 0) return -1;
+        int lane = BitOperations.TrailingZeroCount(lanes);
+        ulong word = ((ulong*)a)[lane] & ((ulong*)b)[lane];
+        return (lane << 6) + BitOperations.TrailingZeroCount(word);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int First3(byte* a, byte* b, byte* c)
     {
@@ -52,6 +66,21 @@ internal unsafe struct ChunkOps256 : IChunkOps
 
 internal unsafe struct ChunkOps128 : IChunkOps
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int First2(byte* a, byte* b)
+    {
+        uint lanes = 0;
+        for (int q = 0; q < 4; q++)
+        {
+            int at = q * 16;
+            lanes |= NonZero(Vector128.Load((ulong*)(a + at)) & Vector128.Load((ulong*)(b + at))) << (q * 2);
+        }
+        if (lanes == 0) return -1;
+        int lane = BitOperations.TrailingZeroCount(lanes);
+        ulong word = ((ulong*)a)[lane] & ((ulong*)b)[lane];
+        return (lane << 6) + BitOperations.TrailingZeroCount(word);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int First3(byte* a, byte* b, byte* c)
     {

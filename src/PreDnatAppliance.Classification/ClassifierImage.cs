@@ -32,6 +32,10 @@ internal sealed unsafe class ClassifierImage : IDisposable
         Inline = ReadInt(TableFormat.HeaderInline) != 0;
         int cross = ReadInt(TableFormat.HeaderCrossOffset);
         CrossTable = cross == 0 ? null : (uint*)(Base + ReadInt(cross + TableFormat.CrossTableOffset));
+        int pair = ReadInt(TableFormat.HeaderPairOffset);
+        PairTable = pair == 0 ? null : (uint*)(Base + ReadInt(pair + TableFormat.PairTableOffset));
+        PairFirstUnit = pair == 0 ? -1 : ReadInt(pair + TableFormat.PairFirstUnit);
+        PairSecondUnit = pair == 0 ? -1 : ReadInt(pair + TableFormat.PairSecondUnit);
     }
 
     /// <summary>Fields in table order: source, destination, protocol, source port, destination port.</summary>
@@ -50,6 +54,11 @@ internal sealed unsafe class ClassifierImage : IDisposable
 
     /// <summary>Protocol x ports -> class record offset, or null when the table keeps five fields.</summary>
     public uint* CrossTable { get; }
+
+    /// <summary>Two units -> class record offset, or null; units are record rows 0 source, 1 destination, 2 cross.</summary>
+    public uint* PairTable { get; }
+    public int PairFirstUnit { get; }
+    public int PairSecondUnit { get; }
 
     /// <summary>The descriptor of one field inside the image.</summary>
     public byte* Field(int index) => Base + TableFormat.FieldDescriptorsOffset + index * TableFormat.FieldDescriptorBytes;

@@ -112,7 +112,7 @@ internal static unsafe class InlineMatch
         }
     }
 
-    /// <summary>The portable path for both layouts: <paramref name="fields"/> is 3 or 5.</summary>
+    /// <summary>The portable path for both small-table layouts: <paramref name="fields"/> is 3 or 5.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scalar(byte* image, uint* records, int stride, int fields, int count, int chunkCount, int* result)
     {

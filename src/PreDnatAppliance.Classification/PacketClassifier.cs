@@ -81,7 +81,11 @@ public sealed unsafe class PacketClassifier : IDisposable
         int chunkCount = _image.ChunkCount;
         bool inline = _image.Inline;
         uint* cross = _image.CrossTable;
-        int fields = cross != null ? 3 : 5;
+        uint* pair = _image.PairTable;
+        int fields = pair != null ? 2 : cross != null ? 3 : 5;
+        uint* pairFirst = records + _image.PairFirstUnit * BlockSize;
+        uint* pairSecond = records + _image.PairSecondUnit * BlockSize;
+        bool pairTakesRowOne = _image.PairFirstUnit == 0 && _image.PairSecondUnit == 1;
 
         fixed (uint* src = burst.Source)
         fixed (uint* dst = burst.Destination)
@@ -109,11 +113,20 @@ public sealed unsafe class PacketClassifier : IDisposable
                     for (int i = 0; i < n; i++) protoRow[i] = cross[protoRow[i] + sportRow[i] + dportRow[i]];
                 }
 
+                if (pair != null)
+                {
+                    // Two units left index parts; the pair record replaces the first, and the
+                    // match stage reads rows 0 and 1, so the unit left over moves to row 1 if needed.
+                    for (int i = 0; i < n; i++) pairFirst[i] = pair[pairFirst[i] + pairSecond[i]];
+                    if (pairTakesRowOne) new Span<uint>(records + 2 * BlockSize, n).CopyTo(new Span<uint>(records + BlockSize, n));
+                }
+
                 int* output = result + start;
                 switch (path)
                 {
                     case KernelPath.Vector512 when inline && fields == 3: InlineMatch.Vector3(image, records, BlockSize, n, chunkCount, output); break;
                     case KernelPath.Vector512 when inline: InlineMatch.Vector5(image, records, BlockSize, n, chunkCount, output); break;
+                    case KernelPath.Vector512 when fields == 2: ChunkMatch.Vector2(image, records, BlockSize, n, summaryWords, output); break;
                     case KernelPath.Vector512 when fields == 3: ChunkMatch.Vector3(image, records, BlockSize, n, summaryWords, output); break;
                     case KernelPath.Vector512: ChunkMatch.Vector5(image, records, BlockSize, n, summaryWords, output); break;
                     case KernelPath.Vector256 when inline: InlineMatch.Match<ChunkOps256>(image, records, BlockSize, fields, n, chunkCount, output); break;

@@ -24,9 +24,23 @@ public sealed class ClassifierTableStats
     /// <summary>The protocol x ports cross product, or null when the fields stayed separate.</summary>
     public CrossTableStats? Cross { get; init; }
 
+    /// <summary>The pair product, or null when none was small enough.</summary>
+    public PairTableStats? Pair { get; init; }
+
     public override string ToString() =>
         $"rules={RuleCount} chunks={ChunkCount} bytes={MemoryBytes} build={BuildTime.TotalMilliseconds:F0}ms "
-        + string.Join(" ", Fields.Select(f => f.ToString())) + (Cross is null ? " cross=none" : " " + Cross);
+        + string.Join(" ", Fields.Select(f => f.ToString())) + (Cross is null ? " cross=none" : " " + Cross) + (Pair is null ? " pair=none" : " " + Pair);
+}
+
+public sealed class PairTableStats
+{
+    public string Units { get; init; } = "";
+    public int Entries { get; init; }
+    public int Classes { get; init; }
+    public int Patterns { get; init; }
+    public long Bytes { get; init; }
+
+    public override string ToString() => $"pair[{Units} entries={Entries} classes={Classes} patterns={Patterns} bytes={Bytes}]";
 }
 
 public sealed class CrossTableStats

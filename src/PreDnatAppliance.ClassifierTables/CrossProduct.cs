@@ -1,14 +1,15 @@
 namespace PreDnatAppliance.ClassifierTables;
 
 /// <summary>
-/// RFC-style combination of the protocol, source-port and destination-port
-/// classes: every combination gets the class of the AND of its three rows, so
-/// the kernel looks up one record where it would AND three. Worth it because
-/// these fields have few classes; refused when the table would be large.
+/// RFC-style combination of the classes of several inputs (fields or earlier
+/// products): every combination gets the class of the AND of its rows, so the
+/// kernel looks up one record where it would AND several. Used twice: protocol x
+/// source port x destination port (few classes), then, when small enough, a pair
+/// of the remaining three (for example destination x that product).
 /// </summary>
 internal sealed class CrossProduct
 {
-    /// <summary>Combinations at most; past this the three fields stay separate.</summary>
+    /// <summary>Combinations at most; past this the inputs stay separate.</summary>
     public const long MaxEntries = 1 << 20;
 
     /// <summary>Combinations x chunks at most, which bounds build time.</summary>
@@ -16,60 +17,81 @@ internal sealed class CrossProduct
 
     /// <summary>
     /// Distinct combined patterns at most (64 bytes each). Past this the combined
-    /// records no longer stay in cache and the five-field layout is both smaller
-    /// and faster, so the build gives up.
+    /// records no longer stay in cache and separate inputs are both smaller and
+    /// faster, so the build gives up.
     /// </summary>
     public const int MaxPatterns = 1 << 16;
 
+    /// <summary>Class of each combination; entry = sum of class(k) x Strides[k].</summary>
     public int[] EntryClass { get; private set; } = Array.Empty<int>();
+    public int[] Strides { get; private set; } = Array.Empty<int>();
     public RowTable Classes { get; } = new();
     public PatternTable Patterns { get; } = new();
 
-    /// <summary>Index multipliers: entry = p * ProtocolStride + s * SourcePortStride + d.</summary>
-    public int ProtocolStride { get; private set; }
-    public int SourcePortStride { get; private set; }
+    public List<int[]> Rows => Classes.Rows;
 
-    public static bool Fits(FieldDecomposition p, FieldDecomposition s, FieldDecomposition d, int chunkCount)
+    public static bool Fits(IReadOnlyList<ClassSet> inputs, int chunkCount)
     {
-        long entries = (long)p.ClassRows.Count * s.ClassRows.Count * d.ClassRows.Count;
+        long entries = 1;
+        foreach (var input in inputs) entries *= input.Rows.Count;
         return entries <= MaxEntries && entries * chunkCount <= MaxWork;
     }
 
     /// <summary>The combined table, or null when it would exceed <see cref="MaxPatterns"/>.</summary>
-    public static CrossProduct? Build(FieldDecomposition p, FieldDecomposition s, FieldDecomposition d, int chunkCount)
+    public static CrossProduct? Build(IReadOnlyList<ClassSet> inputs, int chunkCount)
     {
-        var result = new CrossProduct
+        int n = inputs.Count;
+        var result = new CrossProduct { Strides = new int[n] };
+        int entries = 1;
+        for (int k = n - 1; k >= 0; k--)
         {
-            SourcePortStride = d.ClassRows.Count,
-            ProtocolStride = s.ClassRows.Count * d.ClassRows.Count,
-        };
-        var entries = new int[p.ClassRows.Count * result.ProtocolStride];
+            result.Strides[k] = entries;
+            entries *= inputs[k].Rows.Count;
+        }
+        var entryClass = new int[entries];
+        var index = new int[n];
         var words = new ulong[8];
         var row = new int[chunkCount];
-        for (int pi = 0; pi < p.ClassRows.Count; pi++)
+        for (int e = 0; e < entries; e++)
         {
-            for (int si = 0; si < s.ClassRows.Count; si++)
+            for (int c = 0; c < chunkCount; c++)
             {
-                for (int di = 0; di < d.ClassRows.Count; di++)
+                bool zero = false;
+                for (int k = 0; k < n && !zero; k++) zero = inputs[k].Rows[index[k]][c] == 0;
+                if (zero)
                 {
-                    for (int c = 0; c < chunkCount; c++)
-                    {
-                        int a = p.ClassRows[pi][c], b = s.ClassRows[si][c], e = d.ClassRows[di][c];
-                        if (a == 0 || b == 0 || e == 0)
-                        {
-                            row[c] = 0;
-                            continue;
-                        }
-                        ulong[] pa = p.Patterns[a], pb = s.Patterns[b], pe = d.Patterns[e];
-                        for (int w = 0; w < 8; w++) words[w] = pa[w] & pb[w] & pe[w];
-                        row[c] = result.Patterns.Intern(words, 0);
-                        if (result.Patterns.Patterns.Count > MaxPatterns) return null;
-                    }
-                    entries[pi * result.ProtocolStride + si * result.SourcePortStride + di] = result.Classes.Intern(row);
+                    row[c] = 0;
+                    continue;
                 }
+                for (int w = 0; w < 8; w++) words[w] = ~0UL;
+                for (int k = 0; k < n; k++)
+                {
+                    var pattern = inputs[k].Patterns[inputs[k].Rows[index[k]][c]];
+                    for (int w = 0; w < 8; w++) words[w] &= pattern[w];
+                }
+                row[c] = result.Patterns.Intern(words, 0);
+                if (result.Patterns.Patterns.Count > MaxPatterns) return null;
             }
+            entryClass[e] = result.Classes.Intern(row);
+            // Odometer over the inputs' classes, last input fastest (matches Strides).
+            for (int k = n - 1; k >= 0 && ++index[k] == inputs[k].Rows.Count; k--) index[k] = 0;
         }
-        result.EntryClass = entries;
+        result.EntryClass = entryClass;
         return result;
     }
+
+    public ClassSet AsClassSet() => new(Classes.Rows, Patterns.Patterns);
+}
+
+/// <summary>Classes as rows of pattern ids per chunk, and the patterns they name.</summary>
+internal sealed class ClassSet
+{
+    public ClassSet(List<int[]> rows, List<ulong[]> patterns)
+    {
+        Rows = rows;
+        Patterns = patterns;
+    }
+
+    public List<int[]> Rows { get; }
+    public List<ulong[]> Patterns { get; }
 }

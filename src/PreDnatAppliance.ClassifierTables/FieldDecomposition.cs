@@ -21,6 +21,8 @@ internal sealed class FieldDecomposition
     public List<ulong[]> Patterns => PatternTable.Patterns;
 
     public RowTable Classes { get; } = new();
+
+    public ClassSet AsClassSet() => new(Classes.Rows, PatternTable.Patterns);
     public PatternTable PatternTable { get; } = new();
 
     public static FieldDecomposition Build(IReadOnlyList<ClassifierRule> rules, FieldKind kind, int chunkCount)

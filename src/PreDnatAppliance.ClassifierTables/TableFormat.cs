@@ -15,6 +15,10 @@
 //   * Protocol x source port x destination port classes are cross-producted
 //     (RFC-style) into one record per combination when that table is small, so
 //     a packet ANDs three bit vectors instead of five.
+//   * Then, when small enough, two of the three remaining units (source,
+//     destination, that product) are combined the same way into a pair table,
+//     so the kernel ANDs two bit vectors, and the pair's summaries are exact
+//     across both (fewer false candidate chunks).
 //   * The kernel ANDs the summaries and walks the candidate chunks in order;
 //     the first chunk whose AND of patterns is not zero holds the first match.
 //   * Small tables (at most InlineMaxChunks chunks, i.e. 1024 rules) store the
@@ -27,7 +31,7 @@ namespace PreDnatAppliance.ClassifierTables;
 internal static class TableFormat
 {
     public const uint Magic = 0x54434450; // "PDCT"
-    public const uint Version = 3;
+    public const uint Version = 5;
 
     public const int ChunkBits = 512;
     public const int ChunkBytes = 64;
@@ -49,6 +53,7 @@ internal static class TableFormat
     public const int HeaderTotalBytes = 32;
     public const int HeaderCrossOffset = 36;      // u32 offset of the cross descriptor, 0 when absent
     public const int HeaderInline = 40;           // u32 1 when records hold their patterns inline
+    public const int HeaderPairOffset = 44;       // u32 offset of the pair descriptor, 0 when absent
     public const int HeaderBytes = 64;
 
     // Field descriptors follow the header, one per field in FieldKind order.
@@ -81,6 +86,17 @@ internal static class TableFormat
     public const int CrossClassCount = 12;
     public const int CrossPatternsOffset = 16;
     public const int CrossPatternCount = 20;
+
+    // Pair descriptor: two units -> one record. Units are the kernel's record rows after the
+    // cross step: 0 source, 1 destination, 2 protocol x ports. First < second; the first unit's
+    // lookup yields class x (second unit's class count), the second's its class.
+    public const int PairDescriptorBytes = 64;
+    public const int PairTableOffset = 0;          // u32[entries]: record offset per combination
+    public const int PairEntries = 4;
+    public const int PairFirstUnit = 8;
+    public const int PairSecondUnit = 12;
+    public const int PairRecordsOffset = 16;
+    public const int PairClassCount = 20;
 
     public const int InlineMaxChunks = 2;
 

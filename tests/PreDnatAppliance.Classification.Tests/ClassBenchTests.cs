@@ -70,9 +70,18 @@ public sealed class ClassBenchTests
         // The generated traces carry the first-match index: check the kernel against it directly.
         var rules = ClassBenchFormat.ReadRules(Path.Combine(ClassBenchData.Directory!, rulesFile));
         var trace = ClassBenchFormat.ReadTrace(Path.Combine(ClassBenchData.Directory!, traceFile));
-        using var kernel = new PacketClassifier(ClassifierTableBuilder.Build(rules).Blob);
-        var result = new int[trace.Count];
-        kernel.Classify(new PacketBurst(trace.Source, trace.Destination, trace.Protocol, trace.SourcePort, trace.DestinationPort, trace.Count), result);
-        Assert.Equal(trace.Ids, result);
+        var burst = new PacketBurst(trace.Source, trace.Destination, trace.Protocol, trace.SourcePort, trace.DestinationPort, trace.Count);
+        foreach (var layout in KernelHarness.Layouts)
+        {
+            var table = ClassifierTableBuilder.Build(rules, layout);
+            using var kernel = new PacketClassifier(table.Blob);
+            foreach (var path in KernelHarness.Paths)
+            {
+                var result = new int[trace.Count];
+                kernel.Classify(burst, result, path);
+                Assert.True(trace.Ids.AsSpan().SequenceEqual(result), $"{layout} layout, {path} path");
+            }
+            _output.WriteLine($"{layout}: {table.Stats}");
+        }
     }
 }

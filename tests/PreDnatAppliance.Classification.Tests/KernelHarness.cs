@@ -2,7 +2,7 @@ using PreDnatAppliance.ClassifierTables;
 
 namespace PreDnatAppliance.Classification.Tests;
 
-/// <summary>Runs packets through every kernel path and both table layouts and compares each answer with the oracle.</summary>
+/// <summary>Runs packets through every kernel path and table layout and compares each answer with the oracle.</summary>
 internal sealed class KernelHarness : IDisposable
 {
     private readonly IReadOnlyList<ClassifierRule> _rules;
@@ -13,11 +13,9 @@ internal sealed class KernelHarness : IDisposable
     {
         _rules = rules;
         _oracle = new LinearFirstMatch(rules);
-        _kernels = new[]
-        {
-            new PacketClassifier(ClassifierTableBuilder.Build(rules, allowCrossProduct: true).Blob),
-            new PacketClassifier(ClassifierTableBuilder.Build(rules, allowCrossProduct: false).Blob),
-        };
+        var tables = Layouts.Select(layout => ClassifierTableBuilder.Build(rules, layout)).ToArray();
+        Tables = string.Join("; ", tables.Select(t => (t.Stats.Cross is null ? "five fields" : t.Stats.Pair is null ? "cross" : "pair " + t.Stats.Pair.Units)));
+        _kernels = tables.Select(t => new PacketClassifier(t.Blob)).ToArray();
     }
 
     /// <summary>
@@ -27,7 +25,13 @@ internal sealed class KernelHarness : IDisposable
     public static readonly KernelPath[] Paths =
         Enum.GetValues<KernelPath>().Where(p => p == KernelPath.Scalar || KernelPaths.IsAccelerated(p)).ToArray();
 
-    /// <summary>Kernel answers compared (every path, both layouts) so far.</summary>
+    /// <summary>Every layout; the builder falls back to a simpler one when a product is too large.</summary>
+    public static readonly TableLayout[] Layouts = Enum.GetValues<TableLayout>();
+
+    /// <summary>What the builder made of each requested layout.</summary>
+    public string Tables { get; }
+
+    /// <summary>Kernel answers compared (every path, every layout) so far.</summary>
     public long Checks { get; private set; }
 
     /// <summary>Classifies the packets in bursts of varying size; returns a description of the first mismatch.</summary>
@@ -36,8 +40,9 @@ internal sealed class KernelHarness : IDisposable
         var expected = new int[count];
         for (int i = 0; i < count; i++) expected[i] = _oracle.Classify(src[i], dst[i], proto[i], sport[i], dport[i]);
         var actual = new int[count];
-        foreach (var kernel in _kernels)
+        for (int k = 0; k < _kernels.Length; k++)
         {
+            var kernel = _kernels[k];
             foreach (var path in Paths)
             {
                 Array.Fill(actual, int.MinValue);
@@ -54,7 +59,7 @@ internal sealed class KernelHarness : IDisposable
                 {
                     if (actual[i] != expected[i])
                     {
-                        return $"{path} path, {(kernel == _kernels[0] ? "cross" : "five-field")} layout: packet "
+                        return $"{path} path, {Layouts[k]} layout: packet "
                             + $"{src[i]} {dst[i]} {proto[i]} {sport[i]} {dport[i]} got rule {actual[i]}, oracle says {expected[i]} of {_rules.Count}";
                     }
                 }
@@ -64,8 +69,7 @@ internal sealed class KernelHarness : IDisposable
         return null;
     }
 
-    public PacketClassifier CrossKernel => _kernels[0];
-
+    
     public void Dispose()
     {
         foreach (var k in _kernels) k.Dispose();

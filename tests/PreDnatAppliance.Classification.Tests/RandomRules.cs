@@ -13,7 +13,11 @@ internal sealed class RandomRules
     private readonly Random _random;
     private readonly uint[][] _pools;
 
-    public RandomRules(int seed)
+    /// <param name="compact">
+    /// Few protocol and port values, as in real policies: the protocol x ports product and the
+    /// pair product then fit, so large rule sets exercise the three- and two-vector layouts.
+    /// </param>
+    public RandomRules(int seed, bool compact = false)
     {
         _random = new Random(seed);
         _pools = new uint[FieldKinds.Count][];
@@ -22,7 +26,9 @@ internal sealed class RandomRules
             var kind = (FieldKind)f;
             uint max = FieldKinds.MaxValue(kind);
             var pool = new List<uint> { 0, 1, max, max - 1 };
-            int size = kind == FieldKind.Protocol ? 12 : 40;
+            bool address = kind is FieldKind.SourceIPv4 or FieldKind.DestinationIPv4;
+            int size = compact ? (address ? 6 : 3) : kind == FieldKind.Protocol ? 12 : 40;
+            if (compact && !address) pool.RemoveRange(2, 2);
             for (int i = 0; i < size; i++) pool.Add(NextValue(max));
             _pools[f] = pool.ToArray();
         }
