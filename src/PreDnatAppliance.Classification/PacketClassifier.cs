@@ -52,9 +52,12 @@ public sealed unsafe class PacketClassifier : IDisposable
         if (ruleIds.Length < ruleIndex.Length || verdicts.Length < ruleIndex.Length) throw new ArgumentException("result arrays too short");
         uint* ids = _image.RuleIds;
         byte* v = _image.Verdicts;
+        int ruleCount = _image.RuleCount;
         for (int i = 0; i < ruleIndex.Length; i++)
         {
             int r = ruleIndex[i];
+            // Indexes come from Classify; anything else is a caller bug, not a packet property.
+            if (r >= ruleCount) throw new ArgumentOutOfRangeException(nameof(ruleIndex), $"rule index {r} of {ruleCount} rules");
             if (r < 0)
             {
                 ruleIds[i] = 0;
