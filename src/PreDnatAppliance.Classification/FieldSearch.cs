@@ -106,7 +106,14 @@ internal static unsafe class FieldSearch
             for (int i = 0; i < count; i++) output[i] = value;
             return;
         }
-        uint* direct = (uint*)(image + *(uint*)(field + TableFormat.FieldDirectOffset));
+        byte* table = image + *(uint*)(field + TableFormat.FieldDirectOffset);
+        if (strategy == TableFormat.StrategyDirect16)
+        {
+            ushort* direct16 = (ushort*)table;
+            for (int i = 0; i < count; i++) output[i] = direct16[uint.CreateTruncating(values[i])];
+            return;
+        }
+        uint* direct = (uint*)table;
         for (int i = 0; i < count; i++) output[i] = direct[uint.CreateTruncating(values[i])];
     }
 }

@@ -107,6 +107,7 @@ public static class ClassifierTableBuilder
             }
 
             uint strategy = ChooseStrategy(kind, field);
+            if (strategy == TableFormat.StrategyDirect && classValue.Max() <= ushort.MaxValue) strategy = TableFormat.StrategyDirect16;
             var levels = SearchTreeLayout.Build(field.Ends);
             blob.WriteUInt32(desc + TableFormat.FieldKindOffset, (uint)f);
             blob.WriteUInt32(desc + TableFormat.FieldStrategy, strategy);
@@ -119,15 +120,25 @@ public static class ClassifierTableBuilder
             }
             int classMap = blob.Reserve(field.IntervalClass.Length * 4);
             for (int i = 0; i < field.IntervalClass.Length; i++) blob.WriteUInt32(classMap + i * 4, classValue[field.IntervalClass[i]]);
-            if (strategy == TableFormat.StrategyDirect)
+            if (strategy is TableFormat.StrategyDirect or TableFormat.StrategyDirect16)
             {
                 uint max = FieldKinds.MaxValue(kind);
-                int direct = blob.Reserve((int)(max + 1) * 4);
+                int width = strategy == TableFormat.StrategyDirect16 ? 2 : 4;
+                int direct = blob.Reserve((int)(max + 1) * width);
                 int interval = 0;
                 for (uint v = 0; v <= max; v++)
                 {
                     if (interval < field.Ends.Length && v > field.Ends[interval]) interval++;
-                    blob.WriteUInt32(direct + (int)v * 4, classValue[field.IntervalClass[interval]]);
+                    uint value = classValue[field.IntervalClass[interval]];
+                    if (width == 2)
+                    {
+                        blob.WriteByte(direct + (int)v * 2, (byte)value);
+                        blob.WriteByte(direct + (int)v * 2 + 1, (byte)(value >> 8));
+                    }
+                    else
+                    {
+                        blob.WriteUInt32(direct + (int)v * 4, value);
+                    }
                 }
                 blob.WriteUInt32(desc + TableFormat.FieldDirectOffset, (uint)direct);
             }
@@ -141,7 +152,13 @@ public static class ClassifierTableBuilder
                 Classes = field.ClassRows.Count,
                 Patterns = feedsCross ? 0 : field.Patterns.Count,
                 Levels = levels.Count,
-                Strategy = strategy == TableFormat.StrategyDirect ? "direct" : strategy == TableFormat.StrategyConstant ? "constant" : "tree",
+                Strategy = strategy switch
+                {
+                    TableFormat.StrategyDirect => "direct",
+                    TableFormat.StrategyDirect16 => "direct16",
+                    TableFormat.StrategyConstant => "constant",
+                    _ => "tree",
+                },
                 Bytes = blob.Length - start,
             });
         }

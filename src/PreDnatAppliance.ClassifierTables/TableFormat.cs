@@ -77,6 +77,7 @@ internal static class TableFormat
     public const uint StrategyTree = 0;
     public const uint StrategyDirect = 1;
     public const uint StrategyConstant = 2;
+    public const uint StrategyDirect16 = 3;        // direct table of u16 values (all below 65536): half the cache
 
     // Cross descriptor: protocol, source port, destination port -> one record.
     public const int CrossDescriptorBytes = 64;
