@@ -17,13 +17,15 @@ public static class ExplainCommand
         if (!PacketTuple.TryParse(line.Positional[0], out var packet, out var parseError))
             throw new UsageException($"bad packet '{line.Positional[0]}': {parseError}");
 
+        // Usage errors come before any file is read, so they are reported the same wherever the policies are.
+        var interfaceAddresses = ParseInterfaceAddresses(line.GetAll("iface-addr"));
         var directory = PolicyDirectory.Resolve(line.Get("policy-dir"));
         var compiled = PolicyLoading.LoadCompiled(directory, line.Get("node"), error, HostEndpointResolver.SingleNode);
         if (compiled is null)
             return 1;
         var node = compiled.Node ?? throw new UsageException("the policy set has endpoints on several nodes (or none); name one with --node");
 
-        var explanation = new PolicyExplainer(compiled, node, ParseInterfaceAddresses(line.GetAll("iface-addr")))
+        var explanation = new PolicyExplainer(compiled, node, interfaceAddresses)
             .Explain(ingress, packet, line.Get("egress"));
         Print(explanation, output);
         return 0;
