@@ -26,6 +26,7 @@ public unsafe class BurstTests
         Assert.Equal(new ushort[] { 0, 0, 1 }, burst.EgressPorts.ToArray());
         Assert.Equal(3, burst.DroppedCount);
         Assert.Equal(new nint[] { 101, 104, 105 }, new Span<nint>(burst.Dropped, 3).ToArray());
+        Assert.Equal(new byte[] { (byte)DropReason.PolicyDeny, (byte)DropReason.Malformed, (byte)DropReason.PolicyDeny }, burst.DroppedReasons.ToArray());
         Assert.All(new Span<byte>(burst.Verdicts, 6).ToArray(), v => Assert.Equal(0, v));
         var snapshot = counters.Read(0);
         Assert.Equal(2UL, snapshot.Drops[(int)DropReason.PolicyDeny]);
@@ -36,6 +37,7 @@ public unsafe class BurstTests
         Assert.Equal(0, burst.Count);
         Assert.Equal(6, burst.DroppedCount);
         Assert.Equal(new nint[] { 101, 104, 105, 100, 102, 103 }, new Span<nint>(burst.Dropped, 6).ToArray());
+        Assert.Equal((byte)DropReason.NoEgress, burst.DroppedReasons[5]);
         Assert.Equal(3UL, counters.Read(0).Drops[(int)DropReason.NoEgress]);
         Assert.Equal(6UL, counters.Read(0).DroppedPackets);
     }
@@ -44,8 +46,10 @@ public unsafe class BurstTests
     public void Counter_blocks_do_not_share_cache_lines()
     {
         using var counters = new LcoreCounterSet(3);
-        Assert.Equal(256, sizeof(LcoreCounters));
+        Assert.Equal(LcoreCounters.Stride, sizeof(LcoreCounters));
+        Assert.Equal(0, LcoreCounters.Stride % 128);
+        Assert.True(LcoreCounters.Stride >= 64 + DropReasons.Count * sizeof(ulong), "the drop array fits in the block");
         Assert.Equal(0, (long)counters.Get(0) % 128);
-        Assert.Equal(256, (long)counters.Get(1) - (long)counters.Get(0));
+        Assert.Equal(LcoreCounters.Stride, (long)counters.Get(1) - (long)counters.Get(0));
     }
 }

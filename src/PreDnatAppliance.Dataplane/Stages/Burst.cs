@@ -23,6 +23,7 @@ public sealed unsafe class Burst : IDisposable
     public const ushort NoPort = 0xFFFF;
 
     private readonly nint* _dropped;
+    private readonly byte* _droppedReasons;
     private LcoreCounters* _counters;
 
     public Burst(int capacity)
@@ -32,6 +33,7 @@ public sealed unsafe class Burst : IDisposable
         Capacity = capacity;
         Mbufs = (nint*)NativeMemory.AlignedAlloc((nuint)(capacity * sizeof(nint)), 64);
         _dropped = (nint*)NativeMemory.AlignedAlloc((nuint)(capacity * sizeof(nint)), 64);
+        _droppedReasons = (byte*)NativeMemory.AlignedAlloc((nuint)capacity, 64);
         Egress = (ushort*)NativeMemory.AlignedAlloc((nuint)(capacity * sizeof(ushort)), 64);
         Verdicts = (byte*)NativeMemory.AlignedAlloc((nuint)capacity, 64);
         NativeMemory.Clear(Verdicts, (nuint)capacity);
@@ -60,6 +62,12 @@ public sealed unsafe class Burst : IDisposable
     public int DroppedCount { get; private set; }
 
     internal nint* Dropped => _dropped;
+
+    /// <summary>The packets set aside in this burst so far (valid until the loop frees them after the burst).</summary>
+    public ReadOnlySpan<nint> DroppedPackets => new(_dropped, DroppedCount);
+
+    /// <summary>The <see cref="DropReason"/> of each packet in <see cref="DroppedPackets"/>, index for index.</summary>
+    public ReadOnlySpan<byte> DroppedReasons => new(_droppedReasons, DroppedCount);
 
     public Span<nint> Packets => new(Mbufs, Count);
     public Span<ushort> EgressPorts => new(Egress, Count);
@@ -92,6 +100,7 @@ public sealed unsafe class Burst : IDisposable
         var mbufs = Mbufs;
         var egress = Egress;
         var dropped = _dropped + DroppedCount;
+        var droppedReasons = _droppedReasons + DroppedCount;
         ref var drops = ref _counters->Drops;
         int kept = 0, gone = 0;
         for (var i = 0; i < n; i++)
@@ -105,6 +114,7 @@ public sealed unsafe class Burst : IDisposable
             }
             else
             {
+                droppedReasons[gone] = v;
                 dropped[gone++] = mbufs[i];
                 drops[v & (DropReasons.Count - 1)]++;
                 verdicts[i] = 0;
@@ -120,6 +130,7 @@ public sealed unsafe class Burst : IDisposable
     {
         var n = Count;
         Buffer.MemoryCopy(Mbufs, _dropped + DroppedCount, (long)(Capacity - DroppedCount) * sizeof(nint), (long)n * sizeof(nint));
+        new Span<byte>(_droppedReasons + DroppedCount, n).Fill((byte)reason);
         DroppedCount += n;
         _counters->Drops[(int)reason & (DropReasons.Count - 1)] += (ulong)n;
         Count = 0;
@@ -129,6 +140,7 @@ public sealed unsafe class Burst : IDisposable
     {
         NativeMemory.AlignedFree(Mbufs);
         NativeMemory.AlignedFree(_dropped);
+        NativeMemory.AlignedFree(_droppedReasons);
         NativeMemory.AlignedFree(Egress);
         NativeMemory.AlignedFree(Verdicts);
         GC.SuppressFinalize(this);

@@ -14,13 +14,15 @@ public struct DropCounts
 /// <summary>
 /// The counters of one worker lcore. Written only by that worker with plain increments (no atomics, as in
 /// DPDK apps and VPP); read by anyone as a racy but torn-free snapshot (aligned 64-bit loads). Each worker's
-/// block is 256 bytes at a 128-byte aligned address, so two workers never share a cache line (nor the
-/// adjacent-line prefetch pair).
+/// block is <see cref="Stride"/> bytes at a 128-byte aligned address, so two workers never share a cache line (nor the
+/// adjacent-line prefetch pair). The block grows with <see cref="DropReasons.Count"/>: 64 bytes of scalars plus one
+/// <see cref="ulong"/> per reason, rounded up to a multiple of 128 bytes (640 bytes for 64 reasons).
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Size = Stride)]
 public struct LcoreCounters
 {
-    public const int Stride = 256;
+    /// <summary>Bytes per worker block: the fields below, rounded up to a multiple of 128.</summary>
+    public const int Stride = (8 * sizeof(ulong) + DropReasons.Count * sizeof(ulong) + 127) / 128 * 128;
 
     /// <summary>RX polls (one per (port, queue) visit), the loop's heartbeat.</summary>
     public ulong Polls;
