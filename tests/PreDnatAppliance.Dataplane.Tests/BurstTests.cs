@@ -44,8 +44,9 @@ public unsafe class BurstTests
     public void Counter_blocks_do_not_share_cache_lines()
     {
         using var counters = new LcoreCounterSet(3);
-        Assert.Equal(256, sizeof(LcoreCounters));
+        Assert.Equal(LcoreCounters.Stride, sizeof(LcoreCounters));
+        Assert.Equal(0, LcoreCounters.Stride % 128);
         Assert.Equal(0, (long)counters.Get(0) % 128);
-        Assert.Equal(256, (long)counters.Get(1) - (long)counters.Get(0));
+        Assert.Equal(LcoreCounters.Stride, (long)counters.Get(1) - (long)counters.Get(0));
     }
 }

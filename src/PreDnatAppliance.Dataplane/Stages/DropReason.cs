@@ -24,12 +24,22 @@ public enum DropReason : byte
     NoConntrack = 6,
     /// <summary>A NodePort with no backend (DNAT stage).</summary>
     NoBackend = 7,
+
+    // 40-47: connection tracking (docs/conntrack.md).
+
+    /// <summary>A new flow was refused: the conntrack table is full and nothing in the eviction window could be evicted.</summary>
+    ConntrackFull = 40,
+    /// <summary>Conntrack INVALID: no flow for a packet that cannot start one (SYN-ACK, RST, FIN, an ICMP error about no
+    /// tracked flow, a mid-stream TCP packet with loose pickup off) or a transition nf_conntrack rejects.</summary>
+    ConntrackInvalid = 41,
+    /// <summary>A new flow's NAT'd reply tuple already belongs to another tracked flow.</summary>
+    ConntrackClash = 42,
 }
 
 public static class DropReasons
 {
     /// <summary>Size of every per-reason counter array (room for reasons added later).</summary>
-    public const int Count = 16;
+    public const int Count = 64;
 
     public static string Name(DropReason reason) => reason switch
     {
@@ -41,6 +51,9 @@ public static class DropReasons
         DropReason.PolicyDeny => "policy-deny",
         DropReason.NoConntrack => "no-conntrack",
         DropReason.NoBackend => "no-backend",
+        DropReason.ConntrackFull => "conntrack-full",
+        DropReason.ConntrackInvalid => "conntrack-invalid",
+        DropReason.ConntrackClash => "conntrack-clash",
         _ => "reason-" + ((int)reason).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

@@ -14,13 +14,14 @@ public struct DropCounts
 /// <summary>
 /// The counters of one worker lcore. Written only by that worker with plain increments (no atomics, as in
 /// DPDK apps and VPP); read by anyone as a racy but torn-free snapshot (aligned 64-bit loads). Each worker's
-/// block is 256 bytes at a 128-byte aligned address, so two workers never share a cache line (nor the
+/// block is <see cref="LcoreCounters.Stride"/> bytes (a multiple of 128) at a 128-byte aligned address, so two workers never share a cache line (nor the
 /// adjacent-line prefetch pair).
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Size = Stride)]
 public struct LcoreCounters
 {
-    public const int Stride = 256;
+    /// <summary>Block size: the 8 header counters and one per drop reason, rounded up to 128 bytes.</summary>
+    public const int Stride = (8 * sizeof(ulong) + DropReasons.Count * sizeof(ulong) + 127) / 128 * 128;
 
     /// <summary>RX polls (one per (port, queue) visit), the loop's heartbeat.</summary>
     public ulong Polls;
