@@ -40,6 +40,9 @@ public sealed unsafe class ConntrackWorker
 
     internal int EvictCursor;
 
+    /// <summary>Prefetch both candidate buckets of every key in phase 1 (as rte_hash does), not only the primary.</summary>
+    internal static readonly bool PrefetchSecondary = Environment.GetEnvironmentVariable("PDA_CT_PREFETCH2") != "0";
+
     /// <summary>
     /// Classifies a burst and updates the flows it belongs to (nf_conntrack_in for a batch). For each packet i:
     /// <paramref name="flows"/>[i] is its 5-tuple, <paramref name="tcpFlags"/>[i] its TCP flags (0 for other
@@ -112,6 +115,8 @@ public sealed unsafe class ConntrackWorker
             var h = t.Hash(keys[i]);
             hashes[i] = h;
             ConntrackTable.Prefetch(t.BucketPtr(t.Bucket1(h)));
+            if (PrefetchSecondary)
+                ConntrackTable.Prefetch(t.BucketPtr(t.Bucket2(h)));
         }
 
         // 2. Tag compare in the primary bucket; the first match becomes the candidate and its entry is prefetched.
