@@ -481,7 +481,8 @@ public sealed unsafe class ConntrackTable : IDisposable
     /// <summary>
     /// Runs one packet of a live entry through the state machine and refreshes it. Returns the verdict and the
     /// word after the update. <paramref name="removed"/> is set when the packet ended the flow at once (a RST
-    /// before any reply, as Linux does).
+    /// before any reply, as Linux does): the entry is then claimed and unlinked but not yet freed, so the caller
+    /// can still read it; the caller must <see cref="Push"/> it afterwards.
     /// </summary>
     internal CtVerdict Update(ConntrackWorker w, int e, ulong word, int dir, byte tcpFlags, long now, out ulong newWord, out bool removed)
     {
@@ -518,7 +519,7 @@ public sealed unsafe class ConntrackTable : IDisposable
                 {
                     // "If only reply is a RST, we can consider ourselves not to have an established connection"
                     // (Linux kills the entry at once; likewise an abort before any reply).
-                    removed = TryRemove(e, Gen(word));
+                    removed = TryClaim(e, Gen(word));
                     if (removed)
                         w.StatsRef.Closed++;
                     newWord = word;
@@ -617,7 +618,21 @@ public sealed unsafe class ConntrackTable : IDisposable
 
     // ---------------------------------------------------------------- commit
 
+    /// <summary>Internal outcome of one commit attempt: lost a race with a concurrent insert of the same key; try again.</summary>
+    private const CtCommitStatus Retry = (CtCommitStatus)255;
+
     internal CtCommitStatus Commit(ConntrackWorker w, in FlowKey original, in NatRewrite nat, byte tcpFlags, long now, bool replace, out CtResult result)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var st = CommitOnce(w, original, nat, tcpFlags, now, replace && attempt == 0, attempt >= 7, out result);
+            if (st != Retry)
+                return st;
+            Thread.SpinWait(16 << Math.Min(attempt, 6));
+        }
+    }
+
+    private CtCommitStatus CommitOnce(ConntrackWorker w, in FlowKey original, in NatRewrite nat, byte tcpFlags, long now, bool replace, bool lastAttempt, out CtResult result)
     {
         result = default;
         result.Entry = -1;
@@ -704,8 +719,14 @@ public sealed unsafe class ConntrackTable : IDisposable
             Abandon(p, e, gen);
             if (TryExisting(w, key, hk, tcpFlags, now, ref result))
                 return CtCommitStatus.Existing;
-            // The other one is still being inserted: use its NAT; its own packet will set its state.
-            Fill(ref result, other, Volatile.Read(ref _entries[other].Word), 0, CtVerdict.Established);
+            // Another lcore is inserting this flow right now: wait for it to publish (or fail) and look again.
+            if (!lastAttempt)
+                return Retry;
+            var op = _entries + other;
+            var ow = Volatile.Read(ref op->Word);
+            Fill(ref result, other, ow, 0, CtVerdict.Established);
+            if (!StillSame(op, ow))
+                return Retry;
             w.StatsRef.Existing++;
             return CtCommitStatus.Existing;
         }
@@ -741,15 +762,15 @@ public sealed unsafe class ConntrackTable : IDisposable
             return CtCommitStatus.Full;
         }
 
-        var live = (ulong)(gen + 1) << 32 | low;
-        Volatile.Write(ref p->Word, live);
-        w.StatsRef.Inserted++;
+        // The result is read while the entry is still ours: once published, another lcore may evict and reuse it.
         result.Verdict = CtVerdict.New;
         result.Direction = CtDirection.Original;
         result.State = (TcpCtState)(low & WStateMask);
         result.Status = (CtStatus)((low >> WStatusShift) & 7);
         result.Entry = e;
         result.Nat = NatOf(p);
+        Volatile.Write(ref p->Word, (ulong)(gen + 1) << 32 | low);
+        w.StatsRef.Inserted++;
         return CtCommitStatus.Inserted;
     }
 
@@ -769,7 +790,9 @@ public sealed unsafe class ConntrackTable : IDisposable
             }
             var v = Update(w, e, word, dir, tcpFlags, now, out var nw, out var removed);
             Fill(ref result, e, nw, dir, v);
-            if (!removed && !StillSame(p, word))
+            if (removed)
+                Push(e);
+            else if (!StillSame(p, word))
                 continue;
             w.StatsRef.Existing++;
             return true;
@@ -777,10 +800,11 @@ public sealed unsafe class ConntrackTable : IDisposable
         return false;
     }
 
-    /// <summary>Returns an entry that never went live to the free list.</summary>
+    /// <summary>Returns an entry that never went live to the free list (generation + 2: still odd, but changed, so
+    /// whoever read it while it was in flight can tell).</summary>
     private void Abandon(CtEntry* p, int e, uint gen)
     {
-        Volatile.Write(ref p->Word, (ulong)gen << 32);
+        Volatile.Write(ref p->Word, (ulong)(gen + 2) << 32);
         Push(e);
     }
 

@@ -213,6 +213,8 @@ public sealed unsafe class ConntrackWorker
             {
                 var v = t.Update(this, e, word, dir, tcpFlags, now, out var nw, out var removed);
                 t.Fill(ref r, e, nw, dir, v);
+                if (removed)
+                    t.Push(e); // claimed by this packet's RST; freed only now that the result is read
                 if (removed || ConntrackTable.StillSame(p, word))
                 {
                     if (v == CtVerdict.Established) _stats.Established++;
