@@ -32,12 +32,20 @@ public sealed class ReplayResult
 /// stages, built by the same <see cref="ApplianceRuntime"/> as the DPDK data path, with the <see cref="OfflineRunner"/>,
 /// and writes <c>DIR/&lt;egress-port&gt;.pcap</c> for every port that sent something, <c>DIR/kernel.pcap</c> for
 /// what went to the kernel port, and <c>DIR/verdicts.jsonl</c> (one line per input packet, in input order).
-/// Deterministic: the burst clock is the pcap time (the latest timestamp pushed), output timestamps are the input
-/// ones, and the runtime must be built with a fixed conntrack hash seed.
+/// Deterministic: the burst clock is the pcap time (the latest timestamp pushed; a burst spans at most
+/// <see cref="BurstWindowNanoseconds"/>), output timestamps are the input ones, and the runtime must be built with a
+/// fixed conntrack hash seed.
 /// </summary>
 public sealed class ReplayEngine : IDisposable
 {
     public const string KernelFile = "kernel";
+
+    /// <summary>
+    /// A burst holds packets received within this much pcap time of its first one (and at most the burst size, all
+    /// from one port): a poll loop never batches packets that arrived far apart, and the burst clock (the latest
+    /// timestamp pushed) stays within this of every packet's own time.
+    /// </summary>
+    public const long BurstWindowNanoseconds = 100_000;
     public const string VerdictsFile = "verdicts.jsonl";
 
     private readonly ApplianceRuntime _runtime;
@@ -124,6 +132,7 @@ public sealed class ReplayEngine : IDisposable
             for (var i = 0; i < readers.Count; i++)
                 live[i] = Next(i);
             var pendingPort = -1;
+            var burstStart = 0L;
             while (true)
             {
                 var pick = -1;
@@ -132,8 +141,11 @@ public sealed class ReplayEngine : IDisposable
                         pick = i;
                 if (pick < 0)
                     break;
-                if (_runner.Pending > 0 && (_runner.Pending == _runner.BurstSize || ports[pick] != pendingPort))
+                if (_runner.Pending > 0 && (_runner.Pending == _runner.BurstSize || ports[pick] != pendingPort
+                                            || stamps[pick] - burstStart > BurstWindowNanoseconds))
                     _runner.Flush();
+                if (_runner.Pending == 0)
+                    burstStart = stamps[pick];
                 _runner.Push(heads[pick].AsSpan(0, lengths[pick]), ports[pick], stamps[pick]);
                 pendingPort = ports[pick];
                 _clock.Advance(stamps[pick]);

@@ -90,7 +90,7 @@ public static unsafe class PacketBuilders
         Checksum.Put32(arp + 14, targetIp);
         MacAddress.Write(arp + 18, senderMac);
         Checksum.Put32(arp + 24, senderIp);
-        MacAddress.Write(p, MacAddress.Read(p + 6));
+        MacAddress.Write(p, senderMac);      // to the requester's hardware address, as Linux's arp_send does
         MacAddress.Write(p + 6, portMac);
     }
 

@@ -42,7 +42,7 @@ public static class ReplayCommand
 
             var policyOption = line.Get("policy-dir");
             var policy = policyOption is null ? PolicyAssemblies.BuiltIn() : PolicyAssemblies.Rebuild(policyOption, error);
-            var directory = PolicyDirectory.Resolve(policyOption);
+            var directory = policyOption ?? BuiltInPolicyDirectory(policy);
             var compiled = PolicyLoading.LoadCompiled(directory, configuration.Node.Name, error);
             if (compiled is null)
                 return 1;
@@ -62,5 +62,18 @@ public static class ReplayCommand
             error.WriteLine($"prednat: replay: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// Where the built-in policy assembly was compiled from (its BuildInfo, under the repository it was built in),
+    /// else the usual default (PREDNAT_POLICY_DIR, ./policies, the repository's policies/).
+    /// </summary>
+    private static string BuiltInPolicyDirectory(Classification.ICompiledPolicy policy)
+    {
+        if (Environment.GetEnvironmentVariable("PREDNAT_POLICY_DIR") is { Length: > 0 } fromEnvironment)
+            return fromEnvironment;
+        if (PolicyAssemblies.RepositoryRoot() is { } root && Directory.Exists(Path.Combine(root, policy.BuildInfo.PolicyDirectory)))
+            return Path.Combine(root, policy.BuildInfo.PolicyDirectory);
+        return PolicyDirectory.Resolve(null);
     }
 }
