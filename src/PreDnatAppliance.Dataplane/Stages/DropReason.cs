@@ -77,7 +77,15 @@ public enum DropReason : byte
     /// <summary>An ICMP error whose embedded packet is not of the outer family or has a bad header length.</summary>
     IcmpErrorBadEmbedded = 39,
 
-    // 40..47: conntrack (docs/conntrack.md).
+    // ---- 40..47: connection tracking (docs/conntrack.md). ----
+
+    /// <summary>A new flow was refused: the conntrack table is full and nothing in the eviction window could be evicted.</summary>
+    ConntrackFull = 40,
+    /// <summary>Conntrack INVALID: no flow for a packet that cannot start one (SYN-ACK, RST, FIN, an ICMP error about no
+    /// tracked flow, a mid-stream TCP packet with loose pickup off) or a transition nf_conntrack rejects.</summary>
+    ConntrackInvalid = 41,
+    /// <summary>A new flow's NAT'd reply tuple already belongs to another tracked flow.</summary>
+    ConntrackClash = 42,
 
     // ---- 48..63: the packet pipeline's policy, service, routing and out stages (docs/pipeline.md). ----
 
@@ -159,6 +167,9 @@ public static class DropReasons
         DropReason.NeighbourUnresolved => "neighbour-unresolved",
         DropReason.TtlExceeded => "ttl-exceeded",
         DropReason.ArpNotForUs => "arp-not-for-us",
+        DropReason.ConntrackFull => "conntrack-full",
+        DropReason.ConntrackInvalid => "conntrack-invalid",
+        DropReason.ConntrackClash => "conntrack-clash",
         _ => "reason-" + ((int)reason).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

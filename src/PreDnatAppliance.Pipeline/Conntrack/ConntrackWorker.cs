@@ -1,0 +1,255 @@
+using System.Runtime.CompilerServices;
+using PreDnatAppliance.Pipeline.Flows;
+using PreDnatAppliance.Pipeline.Parsing;
+
+namespace PreDnatAppliance.Pipeline.Conntrack;
+
+/// <summary>
+/// One lcore's handle on the shared <see cref="ConntrackTable"/>: batch lookups over a burst, commits, the
+/// incremental sweep, and its own counters and cursors. Use each worker from one thread only. Nothing here
+/// allocates, locks for readers, throws or calls virtually per packet.
+/// </summary>
+public sealed unsafe class ConntrackWorker
+{
+    /// <summary>Packets per internal batch (the burst is processed in chunks of this size).</summary>
+    public const int BatchCapacity = ParsedBurst.Capacity;
+
+    private readonly ConntrackTable _table;
+    private readonly CtKey[] _keys = new CtKey[BatchCapacity];
+    private readonly ulong[] _hashes = new ulong[BatchCapacity];
+    private readonly int[] _candidates = new int[BatchCapacity];
+    private ConntrackStats _stats;
+
+    internal ConntrackWorker(ConntrackTable table, int index)
+    {
+        _table = table;
+        Index = index;
+        // Spread the workers' eviction cursors over the table.
+        EvictCursor = index <= 0 ? 0 : (int)((long)table.Capacity * (index * 0x9E3779B9u % 1024) / 1024);
+    }
+
+    public ConntrackTable Table => _table;
+
+    /// <summary>Worker number (order of <see cref="ConntrackTable.CreateWorker"/>; -1 for the table's control handle).</summary>
+    public int Index { get; }
+
+    /// <summary>This worker's counters (a copy).</summary>
+    public ConntrackStats Stats => _stats;
+
+    internal ref ConntrackStats StatsRef => ref _stats;
+
+    internal int EvictCursor;
+
+    /// <summary>Prefetch both candidate buckets of every key in phase 1 (as rte_hash does), not only the primary.</summary>
+    internal static readonly bool PrefetchSecondary = Environment.GetEnvironmentVariable("PDA_CT_PREFETCH2") != "0";
+
+    /// <summary>
+    /// Classifies a burst and updates the flows it belongs to (nf_conntrack_in for a batch). For each packet i:
+    /// <paramref name="flows"/>[i] is its 5-tuple, <paramref name="tcpFlags"/>[i] its TCP flags (0 for other
+    /// protocols); when <paramref name="packetFlags"/>[i] has <see cref="PacketFlags.IcmpError"/>, the packet is
+    /// looked up by <paramref name="embedded"/>[i] (the flow the error reports on) and is Related or Invalid.
+    /// <paramref name="packetFlags"/> and <paramref name="embedded"/> may be empty when there are no ICMP errors.
+    /// <paramref name="now"/> is the burst's clock reading (<see cref="ConntrackOptions.TicksPerSecond"/> units).
+    /// </summary>
+    public void Lookup(ReadOnlySpan<FlowKey> flows, ReadOnlySpan<byte> tcpFlags, ReadOnlySpan<PacketFlags> packetFlags,
+        ReadOnlySpan<FlowKey> embedded, Span<CtResult> results, long now)
+    {
+        var n = flows.Length;
+        if (tcpFlags.Length < n || results.Length < n || (!packetFlags.IsEmpty && packetFlags.Length < n))
+            ThrowLengths();
+        for (var start = 0; start < n; start += BatchCapacity)
+        {
+            var count = Math.Min(BatchCapacity, n - start);
+            LookupChunk(flows.Slice(start, count), tcpFlags.Slice(start, count),
+                packetFlags.IsEmpty ? default : packetFlags.Slice(start, count),
+                embedded.Length >= start + count ? embedded.Slice(start, count) : default,
+                results.Slice(start, count), now);
+        }
+    }
+
+    /// <summary>The same over the parse stage's side arrays (the first <paramref name="count"/> packets).</summary>
+    public void Lookup(ParsedBurst burst, int count, Span<CtResult> results, long now) =>
+        Lookup(burst.Flow.AsSpan(0, count), burst.TcpFlags.AsSpan(0, count), burst.Flags.AsSpan(0, count),
+            burst.EmbeddedFlow.AsSpan(0, count), results, now);
+
+    /// <summary>One packet (tests, slow paths); same semantics as the batch form.</summary>
+    public CtResult Lookup(in FlowKey flow, byte tcpFlags, long now)
+    {
+        CtResult r = default;
+        LookupChunk(new ReadOnlySpan<FlowKey>(in flow), new ReadOnlySpan<byte>(in tcpFlags), default, default, new Span<CtResult>(ref r), now);
+        return r;
+    }
+
+    /// <summary>One ICMP error reporting on <paramref name="embedded"/> (the offending packet's flow as it travelled).</summary>
+    public CtResult LookupIcmpError(in FlowKey outer, in FlowKey embedded, long now)
+    {
+        CtResult r = default;
+        var flags = PacketFlags.IcmpError;
+        byte tcp = 0;
+        LookupChunk(new ReadOnlySpan<FlowKey>(in outer), new ReadOnlySpan<byte>(in tcp), new ReadOnlySpan<PacketFlags>(in flags),
+            new ReadOnlySpan<FlowKey>(in embedded), new Span<CtResult>(ref r), now);
+        return r;
+    }
+
+    private void LookupChunk(ReadOnlySpan<FlowKey> flows, ReadOnlySpan<byte> tcpFlags, ReadOnlySpan<PacketFlags> packetFlags,
+        ReadOnlySpan<FlowKey> embedded, Span<CtResult> results, long now)
+    {
+        var t = _table;
+        var n = flows.Length;
+        var keys = _keys;
+        var hashes = _hashes;
+        var cand = _candidates;
+        var anyErrors = !packetFlags.IsEmpty;
+
+        // 1. Keys and hashes; prefetch each key's primary bucket.
+        for (var i = 0; i < n; i++)
+        {
+            if (anyErrors && (packetFlags[i] & PacketFlags.IcmpError) != 0)
+            {
+                if (embedded.Length <= i)
+                    ThrowLengths();
+                keys[i] = CtKey.From(embedded[i]).Reverse();
+            }
+            else
+                keys[i] = CtKey.From(flows[i]);
+            var h = t.Hash(keys[i]);
+            hashes[i] = h;
+            ConntrackTable.Prefetch(t.BucketPtr(t.Bucket1(h)));
+            if (PrefetchSecondary)
+                ConntrackTable.Prefetch(t.BucketPtr(t.Bucket2(h)));
+        }
+
+        // 2. Tag compare in the primary bucket; the first match becomes the candidate and its entry is prefetched.
+        //    Keys with no match there get their secondary bucket prefetched.
+        var needSecond = false;
+        for (var i = 0; i < n; i++)
+        {
+            var h = hashes[i];
+            var m = ConntrackTable.MatchTag(t.BucketPtr(t.Bucket1(h)), ConntrackTable.Tag(h));
+            if (m != 0)
+                cand[i] = Candidate(t, t.BucketPtr(t.Bucket1(h)), m);
+            else if (t.Bucket2(h) != t.Bucket1(h))
+            {
+                cand[i] = -2;
+                needSecond = true;
+                ConntrackTable.Prefetch(t.BucketPtr(t.Bucket2(h)));
+            }
+            else
+                cand[i] = -1;
+        }
+        if (needSecond)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                if (cand[i] != -2)
+                    continue;
+                var h = hashes[i];
+                var b = t.BucketPtr(t.Bucket2(h));
+                var m = ConntrackTable.MatchTag(b, ConntrackTable.Tag(h));
+                cand[i] = m != 0 ? Candidate(t, b, m) : -1;
+            }
+        }
+
+        // 3. Verify the key, run the state machine, fill the result.
+        _stats.Lookups += (ulong)n;
+        for (var i = 0; i < n; i++)
+        {
+            ref var r = ref results[i];
+            var isError = anyErrors && (packetFlags[i] & PacketFlags.IcmpError) != 0;
+            var c = cand[i];
+            int e = -1, dir = 0;
+            ulong word = 0;
+            if (c >= 0)
+            {
+                var p = t.EntryPtr(c >> 1);
+                word = Volatile.Read(ref p->Word);
+                if (ConntrackTable.IsLive(word) && CtKey.Equal((c & 1) == 0 ? &p->Orig : &p->Reply, keys[i]))
+                {
+                    e = c >> 1;
+                    dir = c & 1;
+                }
+                else
+                    e = t.Find(keys[i], hashes[i], out dir, out word); // tag collision or a race: the full probe
+            }
+            Process(ref r, e, dir, word, keys[i], hashes[i], tcpFlags[i], isError, now);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Candidate(ConntrackTable t, ulong* bucket, uint mask)
+    {
+        var slot = Volatile.Read(ref bucket[System.Numerics.BitOperations.TrailingZeroCount(mask)]);
+        if (slot == 0)
+            return -1;
+        var r = (int)(uint)slot;
+        var p = (byte*)t.EntryPtr(r >> 1);
+        ConntrackTable.Prefetch(p);
+        ConntrackTable.Prefetch(p + 64);
+        return r;
+    }
+
+    private void Process(ref CtResult r, int e, int dir, ulong word, in CtKey key, ulong h, byte tcpFlags, bool isError, long now)
+    {
+        var t = _table;
+        for (var attempt = 0; attempt < 4 && e >= 0; attempt++)
+        {
+            var p = t.EntryPtr(e);
+            if (t.IsExpired(word, Volatile.Read(ref p->LastSeen), now))
+            {
+                if (t.TryRemove(e, ConntrackTable.Gen(word)))
+                    _stats.Expired++;
+                break; // a miss
+            }
+            if (isError)
+            {
+                t.Fill(ref r, e, word, dir, CtVerdict.Related);
+                if (ConntrackTable.StillSame(p, word))
+                {
+                    _stats.Related++;
+                    return;
+                }
+            }
+            else
+            {
+                var v = t.Update(this, e, word, dir, tcpFlags, now, out var nw, out var removed);
+                t.Fill(ref r, e, nw, dir, v);
+                if (removed)
+                    t.Push(e); // claimed by this packet's RST; freed only now that the result is read
+                if (removed || ConntrackTable.StillSame(p, word))
+                {
+                    if (v == CtVerdict.Established) _stats.Established++;
+                    else if (v == CtVerdict.ReEvaluate) _stats.ReEvaluate++;
+                    else _stats.Invalid++;
+                    return;
+                }
+            }
+            // The entry was removed or reused while we read it: look again.
+            e = t.Find(key, h, out dir, out word);
+        }
+
+        var v2 = t.MissVerdict(key.Protocol, tcpFlags, isError);
+        r = default;
+        r.Verdict = v2;
+        r.Entry = -1;
+        if (v2 == CtVerdict.New) _stats.New++;
+        else _stats.Invalid++;
+    }
+
+    /// <summary>
+    /// Creates the entry for a packet that policy accepted: its original-direction key, the NAT the DNAT stage
+    /// chose (<see cref="NatRewrite.None"/> if none) and its TCP flags (SYN starts SYN_SENT; with loose pickup an
+    /// ACK starts a picked-up ESTABLISHED entry). Call it only for accepted packets whose lookup said New (or, with
+    /// <paramref name="replace"/>, ReEvaluate: the old entry is removed first). When the flow is already tracked
+    /// (<see cref="CtCommitStatus.Existing"/>), the packet is processed as part of it and the result holds the NAT to
+    /// use. Full / Clash / Invalid: drop the packet with the matching reason.
+    /// </summary>
+    public CtCommitStatus Commit(in FlowKey original, in NatRewrite nat, byte tcpFlags, long now, out CtResult result, bool replace = false) =>
+        _table.Commit(this, original, nat, tcpFlags, now, replace, out result);
+
+    /// <summary>Incremental expiry: visits the entries due by the clock (the whole table once per sweep period,
+    /// shared by all workers), at most <see cref="ConntrackOptions.SweepMaxPerCall"/>. Call once per burst or poll.</summary>
+    public int Sweep(long now) => _table.Sweep(this, now, _table.Options.SweepMaxPerCall);
+
+    private static void ThrowLengths() =>
+        throw new ArgumentException("conntrack lookup: every span must have one element per packet");
+}
