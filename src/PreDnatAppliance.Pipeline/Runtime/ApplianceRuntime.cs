@@ -3,6 +3,7 @@ using PreDnatAppliance.Classification;
 using PreDnatAppliance.Dataplane.Configuration;
 using PreDnatAppliance.Dataplane.Stages;
 using PreDnatAppliance.Pipeline.Configuration;
+using PreDnatAppliance.Pipeline.Conntrack;
 using PreDnatAppliance.Pipeline.Routing;
 using PreDnatAppliance.Pipeline.Services;
 using PreDnatAppliance.Pipeline.Stages;
@@ -61,8 +62,10 @@ public sealed record RuntimeOptions
 public sealed class ApplianceRuntime : IDisposable
 {
     private ApplianceRuntime(ApplianceConfiguration configuration, PolicyModel policy, PortModel[] ports, RouteTable routes,
-        ServiceAddress[] hostAddresses, NeighbourTable neighbours, ServiceTableHolder services, int kernelPort, RuntimeOptions options)
+        ServiceAddress[] hostAddresses, NeighbourTable neighbours, ServiceTableHolder services, int kernelPort, RuntimeOptions options,
+        ConntrackTable conntrack)
     {
+        Conntrack = conntrack;
         Configuration = configuration;
         Policy = policy;
         Ports = ports;
@@ -87,6 +90,14 @@ public sealed class ApplianceRuntime : IDisposable
     public ServiceAddress[] HostAddresses { get; }
     public NeighbourTable Neighbours { get; }
     public ServiceTableHolder Services { get; }
+
+    /// <summary>The flow table every worker shares.</summary>
+    public ConntrackTable Conntrack { get; }
+
+    /// <summary>UDP flows purged because their backend went away (after the old service table retired).</summary>
+    public long PurgedUdpFlows => Interlocked.Read(ref _purgedUdpFlows);
+
+    private long _purgedUdpFlows;
 
     /// <summary>The kernel (TAP) port's index, or -1.</summary>
     public int KernelPort { get; }
@@ -161,7 +172,16 @@ public sealed class ApplianceRuntime : IDisposable
         var holder = new ServiceTableHolder(table);
         var kernelName = configuration.ResolveKernelPort();
         var kernel = kernelName is null ? -1 : indexByName[kernelName];
-        return new ApplianceRuntime(configuration, model, portModels, new RouteTable(routes), hostAddresses, neighbours, holder, kernel, options);
+        var conntrack = new ConntrackTable(new ConntrackOptions
+        {
+            Capacity = configuration.Conntrack.Capacity,
+            TcpLoosePickup = configuration.Conntrack.TcpLoosePickup,
+            TicksPerSecond = options.TicksPerSecond,
+            HashSeed = options.ConntrackHashSeed,
+        });
+        var runtime = new ApplianceRuntime(configuration, model, portModels, new RouteTable(routes), hostAddresses, neighbours, holder, kernel, options, conntrack);
+        holder.Retired += runtime.PurgeRemovedBackends;
+        return runtime;
     }
 
     /// <summary>Whether a destination is the host itself.</summary>
@@ -196,7 +216,28 @@ public sealed class ApplianceRuntime : IDisposable
 
     public IReadOnlyList<IBurstStage> CreateStages(PipelineContext context, IPipelineClock clock) => CreateWorker(context, clock).Stages;
 
+    /// <summary>
+    /// Removing a backend purges its UDP flows (TCP flows end by themselves; UDP ones would keep going to the dead
+    /// backend). Called when the old table retired: every worker has passed a quiescent point since the swap, so none
+    /// can still create a flow to the removed backend from the old table.
+    /// </summary>
+    private void PurgeRemovedBackends(ServiceSwap swap)
+    {
+        foreach (var removed in swap.RemovedBackends)
+            if (removed.Protocol == ServiceProtocol.Udp)
+                Interlocked.Add(ref _purgedUdpFlows, Conntrack.PurgeBackend(17, removed.Address.Version, removed.Address.High, removed.Address.Low, removed.Port));
+    }
+
+    /// <summary>
+    /// Watches a services file and swaps the table on change (<see cref="ServiceFileWatcher"/>; call <c>Start</c>);
+    /// retired tables trigger the UDP purge above.
+    /// </summary>
+    public ServiceFileWatcher WatchServices(string path, Action<string>? log = null) =>
+        new(path, Services, Configuration.NodeIdentity(), Configuration.ServiceOptions(Options.TicksPerSecond), log);
+
     public void Dispose()
     {
+        Services.Retired -= PurgeRemovedBackends;
+        Conntrack.Dispose();
     }
 }

@@ -21,6 +21,7 @@ public sealed class WorkerContext
         Trace = runtime.Options.Trace ? new PacketTrace() : null;
         State = new PacketState(Parse.Parsed, Trace);
         Affinity = new AffinityTable();
+        Conntrack = runtime.Conntrack.CreateWorker();
         ServiceWorker = runtime.Services.RegisterWorker();
         RejectLimiter = new TokenBucket(runtime.Configuration.Icmp.RejectRatePerSecond, runtime.Configuration.Icmp.RejectBurst, runtime.Options.TicksPerSecond);
 
@@ -38,11 +39,13 @@ public sealed class WorkerContext
         Stages = new IBurstStage[]
         {
             new ParseStep(this),
+            new ConntrackStage(this),
             new FailsafeStage(this),
             new PreDnatStage(this),
             new DnatStage(this),
             new RoutingStage(this),
             new PolicyStage(this),
+            new CommitStage(this),
             new NatStage(this),
             new OutStage(this),
         };
@@ -55,6 +58,7 @@ public sealed class WorkerContext
     public PacketTrace? Trace { get; }
     public ProgramRunner Programs { get; } = new();
     public AffinityTable Affinity { get; }
+    public Conntrack.ConntrackWorker Conntrack { get; }
     public int ServiceWorker { get; }
     public TokenBucket RejectLimiter { get; }
 

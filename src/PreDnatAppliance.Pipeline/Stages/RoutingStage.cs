@@ -20,58 +20,63 @@ public sealed class RoutingStage : IBurstStage
     public void Process(Burst burst)
     {
         var w = _w;
-        var rt = w.Runtime;
         var st = w.State;
-        var h = st.Parsed.Headers;
         var n = burst.Count;
         var drops = false;
         for (var i = 0; i < n; i++)
         {
-            var marks = st.Marks[i];
-            if ((marks & (PacketMarks.Arp | PacketMarks.Answered)) != 0)
+            if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Answered)) != 0)
                 continue;
-            StageHelpers.Destination(h, i, out var v, out var dh, out var dl);
-            if ((marks & PacketMarks.FromWorkload) != 0)
+            var reason = Route(w, i);
+            if (reason != DropReason.None)
             {
-                StageHelpers.Source(h, i, out var sv, out var sh, out var sl);
-                st.SourceWorkload[i] = (short)rt.WorkloadOf(sv, sh, sl);
-            }
-            if ((marks & PacketMarks.FromKernel) == 0 && rt.IsHost(v, dh, dl))
-            {
-                st.Destination[i] = DestinationClass.Host;
-                if (rt.KernelPort < 0)
-                {
-                    burst.Drop(i, DropReason.NoKernelPort);
-                    drops = true;
-                    continue;
-                }
-                st.EgressPort[i] = (short)rt.KernelPort;
-                continue;
-            }
-            var workload = rt.WorkloadOf(v, dh, dl);
-            if (workload >= 0)
-            {
-                st.Destination[i] = DestinationClass.LocalWorkload;
-                st.Workload[i] = (short)workload;
-                if (rt.PortIndexByName.TryGetValue(rt.Policy.Workloads[workload].InterfaceName, out var own))
-                {
-                    st.EgressPort[i] = (short)own;
-                    st.NextHopHigh[i] = dh;
-                    st.NextHopLow[i] = dl;
-                    continue;
-                }
-            }
-            else
-                st.Destination[i] = DestinationClass.Forwarded;
-            if (!rt.Routes.Lookup(v, dh, dl, out var port, out st.NextHopHigh[i], out st.NextHopLow[i]))
-            {
-                burst.Drop(i, DropReason.NoRoute);
+                burst.Drop(i, reason);
                 drops = true;
-                continue;
             }
-            st.EgressPort[i] = (short)port;
         }
         if (drops)
             st.Compact(burst);
+    }
+
+    /// <summary>Routes packet <paramref name="i"/> on its current (post-NAT) destination; returns the drop reason, or None.</summary>
+    internal static DropReason Route(WorkerContext w, int i)
+    {
+        var rt = w.Runtime;
+        var st = w.State;
+        var h = st.Parsed.Headers;
+        var marks = st.Marks[i];
+        StageHelpers.Destination(h, i, out var v, out var dh, out var dl);
+        if ((marks & PacketMarks.FromWorkload) != 0)
+        {
+            StageHelpers.Source(h, i, out var sv, out var sh, out var sl);
+            st.SourceWorkload[i] = (short)rt.WorkloadOf(sv, sh, sl);
+        }
+        if ((marks & PacketMarks.FromKernel) == 0 && rt.IsHost(v, dh, dl))
+        {
+            st.Destination[i] = DestinationClass.Host;
+            if (rt.KernelPort < 0)
+                return DropReason.NoKernelPort;
+            st.EgressPort[i] = (short)rt.KernelPort;
+            return DropReason.None;
+        }
+        var workload = rt.WorkloadOf(v, dh, dl);
+        if (workload >= 0)
+        {
+            st.Destination[i] = DestinationClass.LocalWorkload;
+            st.Workload[i] = (short)workload;
+            if (rt.PortIndexByName.TryGetValue(rt.Policy.Workloads[workload].InterfaceName, out var own))
+            {
+                st.EgressPort[i] = (short)own;
+                st.NextHopHigh[i] = dh;
+                st.NextHopLow[i] = dl;
+                return DropReason.None;
+            }
+        }
+        else
+            st.Destination[i] = DestinationClass.Forwarded;
+        if (!rt.Routes.Lookup(v, dh, dl, out var port, out st.NextHopHigh[i], out st.NextHopLow[i]))
+            return DropReason.NoRoute;
+        st.EgressPort[i] = (short)port;
+        return DropReason.None;
     }
 }

@@ -84,7 +84,7 @@ public sealed class DataPathScenarios
             .Send("kernel", Tcp(Node, "198.51.100.7", 40000, 443))
             .Send("kernel", ArpRequest(Node, 0x0200_0000_00feUL, "192.0.2.1"))
             .Run();
-        Assert.Equal("parse:ok host:allow(allow-outbound-external)", run[0].Trace);
+        Assert.Equal("parse:ok conntrack:new host:allow(allow-outbound-external)", run[0].Trace);
         Assert.Equal(("forwarded", "eth0"), (run[0].Result, run[0].Egress));
         Assert.Equal(("forwarded", "kernel", "arp-reply"), (run[1].Result, run[1].Egress, run[1].Reason));
         run.MatchesExpected().ChecksumsVerified();

@@ -15,9 +15,9 @@ public sealed class FailsafeScenarios
             .Send("eth0", Tcp(Client, Node, 40000, 22))
             .Send("eth0", Tcp(Client, Node, 40001, 2222))
             .Run();
-        Assert.Equal("parse:ok failsafe:allow(failsafe) host:allow(failsafe)", run[0].Trace);
+        Assert.Equal("parse:ok conntrack:new failsafe:allow(failsafe) host:allow(failsafe)", run[0].Trace);
         Assert.Equal(("punted", "kernel"), (run[0].Result, run[0].Egress));
-        Assert.Equal("parse:ok prednat:deny(drop-other-ingress)", run[1].Trace);
+        Assert.Equal("parse:ok conntrack:new prednat:deny(drop-other-ingress)", run[1].Trace);
         run.MatchesExpected().ChecksumsVerified();
     }
 
@@ -29,10 +29,10 @@ public sealed class FailsafeScenarios
             .Send("eth0", Tcp(Client, Node, 40001, 22))                // outside the net: pre-DNAT's deny
             .Send("eth0", Tcp(Client, Node, 40002, 179))               // a Felix default, replaced by the FelixConfiguration
             .Run();
-        Assert.Equal("parse:ok failsafe:allow(failsafe) host:allow(failsafe)", run[0].Trace);
+        Assert.Equal("parse:ok conntrack:new failsafe:allow(failsafe) host:allow(failsafe)", run[0].Trace);
         Assert.Equal("punted", run[0].Result);
-        Assert.Equal("parse:ok prednat:deny(drop-other-ingress)", run[1].Trace);
-        Assert.Equal("parse:ok prednat:deny(drop-other-ingress)", run[2].Trace);
+        Assert.Equal("parse:ok conntrack:new prednat:deny(drop-other-ingress)", run[1].Trace);
+        Assert.Equal("parse:ok conntrack:new prednat:deny(drop-other-ingress)", run[2].Trace);
         Assert.NotEqual("r6d366b63bda9", run[0].StageOf("failsafe")!.RuleId);   // not the default tcp:22 entry
         run.MatchesExpected();
     }
@@ -46,7 +46,7 @@ public sealed class FailsafeScenarios
         var run = new Scenario("failsafe-service-port") { Policies = PolicyBuild.Scenario("failsafe"), ServicesYaml = ScenarioData.Services("apiserver-external") }
             .Send("eth0", Tcp(Client, "192.0.2.50", 40000, 6443))
             .Run();
-        Assert.Equal("parse:ok failsafe:allow(failsafe) dnat:dnat(infra/api:https/TCP/IPv4) forward:allow(forward)", run[0].Trace);
+        Assert.Equal("parse:ok conntrack:new failsafe:allow(failsafe) dnat:dnat(infra/api:https/TCP/IPv4) forward:allow(forward)", run[0].Trace);
         Assert.Equal(("forwarded", "pods", "10.244.1.5:6443", "203.0.113.5:40000"), (run[0].Result, run[0].Egress, run[0].NatDst, run[0].NatSrc));
         run.MatchesExpected().ChecksumsVerified();
     }
@@ -57,7 +57,7 @@ public sealed class FailsafeScenarios
         var run = new Scenario("failsafe-not-on-forward") { Policies = PolicyBuild.Scenario("forward") }
             .Send("eth1", Tcp("10.240.0.99", "198.51.100.7", 40000, 22))
             .Run();
-        Assert.Equal("parse:ok prednat:pass(prednat) forward:deny(tier default)", run[0].Trace);
+        Assert.Equal("parse:ok conntrack:new prednat:pass(prednat) forward:deny(tier default)", run[0].Trace);
         Assert.Equal(("dropped", "forward-deny"), (run[0].Result, run[0].Reason));
         run.MatchesExpected();
     }

@@ -37,7 +37,7 @@ public sealed class FlowSummaryScenarios
         var run = new Scenario("flow-prednat-allow-host")
             .Send("eth1", Tcp("10.240.0.99", NodeCluster, 40000, 9999))
             .Run();
-        Assert.Equal("parse:ok prednat:allow(allow-cluster-internal-ingress) host:skip", run[0].Trace);
+        Assert.Equal("parse:ok conntrack:new prednat:allow(allow-cluster-internal-ingress) host:skip", run[0].Trace);
         Assert.Equal("punted", run[0].Result);
         run.MatchesExpected().ChecksumsVerified();
     }
@@ -50,7 +50,7 @@ public sealed class FlowSummaryScenarios
             .Send("eth1", Tcp("10.240.0.99", NodeCluster, 40001, 30080)) // from the cluster: allowed by both
             .Send("eth1", Tcp("10.240.0.99", "10.244.1.6", 40002, 5432))  // straight to db-0: its profile allows
             .Run();
-        Assert.Equal("parse:ok prednat:allow(allow-nodeport) dnat:dnat(shop/web:http/TCP/IPv4) forward:skip workload:deny(tier default)", run[0].Trace);
+        Assert.Equal("parse:ok conntrack:new prednat:allow(allow-nodeport) dnat:dnat(shop/web:http/TCP/IPv4) forward:skip workload:deny(tier default)", run[0].Trace);
         Assert.Equal(("dropped", "workload-deny"), (run[0].Result, run[0].Reason));
         Assert.Equal("workload:allow(shop/web-ingress)", run[1].StageOf("workload")!.ToString());
         Assert.Equal(("forwarded", "pods", "10.244.1.5:8080"), (run[1].Result, run[1].Egress, run[1].NatDst));
@@ -73,9 +73,9 @@ public sealed class FlowSummaryScenarios
             .Send("eth1", Tcp("10.240.0.99", "10.244.1.6", 40000, 5432))  // cluster-forward-in does not allow 5432
             .Send("eth1", Tcp("10.240.0.99", "10.244.1.6", 40001, 443))   // it allows 443; then db-0's profile
             .Run();
-        Assert.Equal("parse:ok prednat:pass(prednat) forward:deny(tier default)", run[0].Trace);
+        Assert.Equal("parse:ok conntrack:new prednat:pass(prednat) forward:deny(tier default)", run[0].Trace);
         Assert.Equal(("dropped", "forward-deny"), (run[0].Result, run[0].Reason));
-        Assert.Equal("parse:ok prednat:pass(prednat) forward:allow(cluster-forward-in) workload:allow(profile kns.shop)", run[1].Trace);
+        Assert.Equal("parse:ok conntrack:new prednat:pass(prednat) forward:allow(cluster-forward-in) workload:allow(profile kns.shop)", run[1].Trace);
         Assert.Equal(("forwarded", "pods"), (run[1].Result, run[1].Egress));
         run.MatchesExpected().ChecksumsVerified();
     }
@@ -89,12 +89,12 @@ public sealed class FlowSummaryScenarios
             .Send("eth1", Tcp("10.240.0.99", "198.51.100.7", 40002, 80))   // in: tier default deny
             .Send("pods", Tcp("10.244.1.6", "198.51.100.7", 40003, 25))    // no HEP on pods (not policed in); out: denied
             .Run();
-        Assert.Equal("parse:ok prednat:pass(prednat) forward:allow(cluster-forward-in) forward:allow(uplink-forward-out)", run[0].Trace);
+        Assert.Equal("parse:ok conntrack:new prednat:pass(prednat) forward:allow(cluster-forward-in) forward:allow(uplink-forward-out)", run[0].Trace);
         Assert.Equal(("forwarded", "eth0"), (run[0].Result, run[0].Egress));
-        Assert.Equal("parse:ok prednat:pass(prednat) forward:allow(cluster-forward-in) forward:deny(uplink-forward-out)", run[1].Trace);
+        Assert.Equal("parse:ok conntrack:new prednat:pass(prednat) forward:allow(cluster-forward-in) forward:deny(uplink-forward-out)", run[1].Trace);
         Assert.Equal("forward-deny", run[1].Reason);
-        Assert.Equal("parse:ok prednat:pass(prednat) forward:deny(tier default)", run[2].Trace);
-        Assert.Equal("parse:ok workload:allow(profile kns.shop) forward:deny(uplink-forward-out)", run[3].Trace);
+        Assert.Equal("parse:ok conntrack:new prednat:pass(prednat) forward:deny(tier default)", run[2].Trace);
+        Assert.Equal("parse:ok conntrack:new workload:allow(profile kns.shop) forward:deny(uplink-forward-out)", run[3].Trace);
         run.MatchesExpected().ChecksumsVerified();
         // Out of the uplink: next hop 192.0.2.1's MAC, the uplink's own as source.
         var sent = Tshark.Packets(run.Pcap("eth0"), "eth.src", "eth.dst", "ip.ttl");

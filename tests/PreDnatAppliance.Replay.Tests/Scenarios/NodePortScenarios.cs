@@ -13,7 +13,7 @@ public sealed class NodePortScenarios
             .Send("eth0", Tcp(Client, Node, 40000, 30080))
             .Run();
         var v = run[0];
-        Assert.Equal("parse:ok prednat:allow(allow-nodeport) dnat:dnat(shop/web:http/TCP/IPv4) forward:skip", v.Trace);
+        Assert.Equal("parse:ok conntrack:new prednat:allow(allow-nodeport) dnat:dnat(shop/web:http/TCP/IPv4) forward:skip", v.Trace);
         Assert.Equal(("forwarded", "pods", "10.244.1.5:8080", "203.0.113.5:40000"), (v.Result, v.Egress, v.NatDst, v.NatSrc));
         Assert.Equal("raeaf4e2cdfd9", v.StageOf("prednat")!.RuleId);
         Assert.Equal("policies/nodeport-protection.yaml:27", v.StageOf("prednat")!.Source);
@@ -30,7 +30,7 @@ public sealed class NodePortScenarios
             .Send("eth0", Tcp(Client, Node, 40000, 30081))
             .Send("eth0", Tcp(Client, Node, 40001, 30082))
             .Run();
-        Assert.All(run.Verdicts, v => Assert.Equal(("dropped", "prednat-deny", "parse:ok prednat:deny(drop-other-ingress)"), (v.Result, v.Reason, v.Trace)));
+        Assert.All(run.Verdicts, v => Assert.Equal(("dropped", "prednat-deny", "parse:ok conntrack:new prednat:deny(drop-other-ingress)"), (v.Result, v.Reason, v.Trace)));
         Assert.Empty(run.OutputPcaps);
         run.MatchesExpected();
     }
@@ -43,7 +43,7 @@ public sealed class NodePortScenarios
             .Send("eth1", Udp("10.240.0.98", "10.96.10.21", 40001, 80))    // not a frontend (TCP only): routed, not rejected
             .Run();
         Assert.Equal(("rejected", "eth1", "service-no-endpoints"), (run[0].Result, run[0].Egress, run[0].Reason));
-        Assert.Equal("parse:ok prednat:allow(allow-cluster-internal-ingress) dnat:reject(shop/empty:http/TCP/IPv4)", run[0].Trace);
+        Assert.Equal("parse:ok conntrack:new prednat:allow(allow-cluster-internal-ingress) dnat:reject(shop/empty:http/TCP/IPv4)", run[0].Trace);
         run.MatchesExpected().ChecksumsVerified();
 
         // The answer: from the node to the client, type 3 code 3, carrying the original IP header and TCP ports.
@@ -81,7 +81,7 @@ public sealed class NodePortScenarios
             .Send("eth1", Tcp("10.240.0.99", NodeCluster, 40000, 30082))
             .Run();
         Assert.Equal(("dropped", "service-no-local-endpoints"), (run[0].Result, run[0].Reason));
-        Assert.Equal("parse:ok prednat:allow(allow-cluster-internal-ingress) dnat:drop(shop/local-only:http/TCP/IPv4)", run[0].Trace);
+        Assert.Equal("parse:ok conntrack:new prednat:allow(allow-cluster-internal-ingress) dnat:drop(shop/local-only:http/TCP/IPv4)", run[0].Trace);
         run.MatchesExpected();
     }
 
@@ -95,7 +95,7 @@ public sealed class NodePortScenarios
         Assert.Equal(("forwarded", "eth1", "10.244.2.7:8080", "10.240.0.10:40000"), (v.Result, v.Egress, v.NatDst, v.NatSrc));
         // Normal policy sees the post-DNAT destination and the pre-SNAT source (SNAT is POSTROUTING): the egress
         // HEP's forward program runs on 203.0.113.5 -> 10.244.2.7:8080 and allows (no applyOnForward policy).
-        Assert.Equal("parse:ok prednat:allow(allow-nodeport) dnat:dnat(shop/web:http/TCP/IPv4) forward:skip forward:allow(forward)", v.Trace);
+        Assert.Equal("parse:ok conntrack:new prednat:allow(allow-nodeport) dnat:dnat(shop/web:http/TCP/IPv4) forward:skip forward:allow(forward)", v.Trace);
         run.MatchesExpected().ChecksumsVerified();
         var p = Tshark.Packets(run.Pcap("eth1"), "eth.dst", "ip.src", "ip.dst", "tcp.srcport", "tcp.dstport");
         Assert.Equal(("02:00:0a:f0:00:0b", "10.240.0.10", "10.244.2.7", "40000", "8080"),
@@ -126,7 +126,7 @@ public sealed class NodePortScenarios
         var run = new Scenario("nodeport-udp-not-tcp")
             .Send("eth1", Udp("10.240.0.99", NodeCluster, 40000, 30080))
             .Run();
-        Assert.Equal(("punted", "parse:ok prednat:allow(allow-cluster-internal-ingress) host:skip"), (run[0].Result, run[0].Trace));
+        Assert.Equal(("punted", "parse:ok conntrack:new prednat:allow(allow-cluster-internal-ingress) host:skip"), (run[0].Result, run[0].Trace));
         run.MatchesExpected().ChecksumsVerified();
     }
 }
