@@ -83,3 +83,38 @@ public sealed class ReplayCommandTests
         Assert.Contains("nope", r.Error);
     }
 }
+
+/// <summary>The stopgap's check: the policy assembly must have been built from the policy directory loaded at start.</summary>
+public sealed class PolicyStopgapTests
+{
+    [Fact]
+    public void A_policy_assembly_built_from_another_policy_set_is_refused()
+    {
+        var repository = PolicyBuild.Repository();
+        var other = PolicyBuild.Scenario("workloads");
+        var e = Assert.Throws<Pipeline.Runtime.PolicyMismatchException>(() => Pipeline.Runtime.ApplianceRuntime.Create(
+            Pipeline.Configuration.ApplianceConfiguration.Default(), repository.Policy, other.CompileFor("node1"),
+            Pipeline.Services.ServiceYamlLoader.Load(Pipeline.Configuration.ApplianceConfiguration.DefaultServicesYaml(), "services.yaml")));
+        Assert.Contains(e.Problems, p => p.Contains("wep/shop/web-0/workload/ingress"));
+        Assert.Contains("rebuild", e.Message);
+    }
+
+    [Fact]
+    public void Replay_with_a_policy_directory_rebuilds_the_policy_assembly()
+    {
+        // Runs `dotnet build` of the policy project (tens of seconds on a loaded machine): long mode only.
+        if (Environment.GetEnvironmentVariable("PREDNAT_TEST_LONG") != "1")
+            return;
+        var dir = Directory.CreateTempSubdirectory("prednat-replay-policy-dir").FullName;
+        var input = Path.Combine(dir, "in.pcap");
+        using (var w = Pipeline.Offline.PcapWriter.Create(input))
+            w.WritePacket(Net.Tcp("10.240.0.99", "198.51.100.7", 40000, 25), 1_700_000_000_000_000_000);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = Cli.CommandDispatcher.Run(new[] { "replay", "--policy-dir", Path.Combine(Paths.ProjectDirectory, "Scenarios", "Data", "forward", "policies"),
+            "--pcap", input, "--ingress", "eth1", "--out-dir", Path.Combine(dir, "out") }, output, error);
+        Assert.True(exit == 0, output + "\n" + error);
+        var v = Verdict.Parse(File.ReadAllLines(Path.Combine(dir, "out", "verdicts.jsonl"))[0]);
+        Assert.Equal("parse:ok conntrack:new prednat:pass(prednat) forward:allow(cluster-forward-in) forward:deny(uplink-forward-out)", v.Trace);
+    }
+}
