@@ -117,11 +117,19 @@ public sealed class ConntrackScenarios
         FlowKey Flow(int i) => FlowKey.V4(Pkt.V4("10.240.0.99"), Pkt.V4(NodeCluster), 17, (ushort)(45000 + i), 30053);
         Assert.All(first, v => Assert.NotNull(runtime.Conntrack.Find(Flow((int)v.Index), out _)));
 
-        // node2's endpoint goes away. Until every worker passed a quiescent point the old table is not retired and
-        // nothing is purged (a worker could still be deciding with it).
-        var without = catalog with { EndpointSlices = catalog.EndpointSlices.Select(s => s with { Endpoints = s.Endpoints.Where(e => e.NodeName != "node2").ToList() }).ToList() };
-        var swap = runtime.Services.Reload(ServiceTableBuilder.Build(without, configuration.NodeIdentity(), configuration.ServiceOptions(1_000_000_000), runtime.Services.Current));
-        Assert.Single(swap.RemovedBackends);
+        // node2's endpoint goes away from the services file; the watcher loads it and swaps the table. Until every
+        // worker passed a quiescent point the old table is not retired and nothing is purged (a worker could still be
+        // deciding with it).
+        var servicesFile = Path.Combine(dir, "services.yaml");
+        File.WriteAllText(servicesFile, ScenarioData.Services("udp"));
+        using var watcher = runtime.WatchServices(servicesFile);
+        ServiceSwap? swap = null;
+        watcher.Reloaded += s => swap = s;
+        Assert.Equal(ReloadOutcome.Reloaded, watcher.ReloadNow());   // the same services: nothing removed
+        Assert.Empty(swap!.RemovedBackends);
+        File.WriteAllText(servicesFile, ScenarioData.Services("udp").Replace("  - addresses: [10.244.2.7]\n    conditions: {ready: true}\n    nodeName: node2\n", ""));
+        Assert.Equal(ReloadOutcome.Reloaded, watcher.ReloadNow());
+        Assert.Single(swap!.RemovedBackends);
         Assert.False(swap.IsRetired);
         Assert.Equal(0, runtime.PurgedUdpFlows);
 

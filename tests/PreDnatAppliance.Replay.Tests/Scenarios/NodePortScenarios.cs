@@ -129,4 +129,21 @@ public sealed class NodePortScenarios
         Assert.Equal(("punted", "parse:ok conntrack:new prednat:allow(allow-cluster-internal-ingress) host:skip"), (run[0].Result, run[0].Trace));
         run.MatchesExpected().ChecksumsVerified();
     }
+
+    [Fact]
+    public void ClientIP_affinity_keeps_each_client_on_one_backend()
+    {
+        var scenario = new Scenario("nodeport-affinity") { ServicesYaml = ScenarioData.Services("affinity") };
+        foreach (var n in new[] { "10.244.1.6", "10.244.1.7", "10.244.1.8" })
+            scenario.Configuration.Neighbours.Add(new Pipeline.Configuration.NeighbourOptions { Ip = n, Mac = "02:00:0a:f4:01:0" + n[^1] });
+        var clients = Enumerable.Range(1, 8).Select(i => $"198.51.100.{i}").ToList();
+        foreach (var c in clients)
+            for (ushort p = 0; p < 6; p++)
+                scenario.Send("eth0", Tcp(c, Node, (ushort)(42000 + p), 30080));
+        var run = scenario.Run();
+        var backendOf = run.Verdicts.GroupBy(v => v.Index / 6).Select(g => g.Select(v => v.NatDst).Distinct().ToList()).ToList();
+        Assert.All(backendOf, b => Assert.Single(b));                     // every connection of a client: one backend
+        Assert.True(backendOf.Select(b => b[0]).Distinct().Count() > 1);  // clients spread over backends
+        run.MatchesExpected().ChecksumsVerified();
+    }
 }

@@ -67,4 +67,23 @@ public sealed class PipelineAllocationTests
         Assert.True(allocated == 0, $"{allocated} bytes allocated over {200 * (eth0.Length + eth1.Length + pods.Length + eth1Replies.Length)} packets");
         Assert.True(kept > 0 && runner.Totals.Dropped > 0, runner.Totals.ToString());
     }
+
+    [Fact]
+    public void Each_program_runs_once_per_burst_whatever_mix_of_packets_needs_it()
+    {
+        var bundle = PolicyBuild.Scenario("workloads");
+        using var runtime = ApplianceRuntime.Create(ApplianceConfiguration.Default(), bundle.Policy, bundle.CompileFor("node1"),
+            ServiceYamlLoader.Load(ApplianceConfiguration.DefaultServicesYaml(), "services.yaml"),
+            new RuntimeOptions { TicksPerSecond = 1_000_000_000, ConntrackHashSeed = 7 });
+        var ports = runtime.Ports.Select(p => new OfflinePort(p.Name, p.Role)).ToList();
+        var worker = runtime.CreateWorker(OfflineRunner.CreateContext(ports), new FixedClock());
+        using var runner = new OfflineRunner(worker.Stages);
+        // One burst from the cluster side, alternating between two pods: pre-DNAT (one program for the burst), then
+        // the two workloads' ingress programs.
+        for (ushort i = 0; i < 20; i++)
+            runner.Push(Tcp("10.240.0.99", i % 2 == 0 ? LocalPod : "10.244.1.6", (ushort)(43000 + i), i % 2 == 0 ? (ushort)8080 : (ushort)5432), 1);
+        runner.Flush();
+        Assert.Equal(20, runner.Totals.Kept);
+        Assert.Equal(3, worker.Programs.Calls);
+    }
 }
