@@ -113,6 +113,8 @@ public enum DropReason : byte
     TtlExceeded = 58,
     /// <summary>An ARP packet that asks for or answers no node address.</summary>
     ArpNotForUs = 59,
+    /// <summary>Denied by the ingress host endpoint's untracked (doNotTrack) policy.</summary>
+    UntrackedDeny = 60,
 }
 
 public static class DropReasons
@@ -167,6 +169,7 @@ public static class DropReasons
         DropReason.NeighbourUnresolved => "neighbour-unresolved",
         DropReason.TtlExceeded => "ttl-exceeded",
         DropReason.ArpNotForUs => "arp-not-for-us",
+        DropReason.UntrackedDeny => "untracked-deny",
         DropReason.ConntrackFull => "conntrack-full",
         DropReason.ConntrackInvalid => "conntrack-invalid",
         DropReason.ConntrackClash => "conntrack-clash",

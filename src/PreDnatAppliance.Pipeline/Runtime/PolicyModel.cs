@@ -14,11 +14,15 @@ public sealed record TraceRule(string Owner, string RuleId, string? Source);
 public sealed class HostEndpointPrograms
 {
     public required string Name { get; init; }
+    public int UntrackedIn { get; init; } = -1;
     public int PreDnatIn { get; init; } = -1;
     public int HostIn { get; init; } = -1;
     public int HostOut { get; init; } = -1;
     public int ForwardIn { get; init; } = -1;
     public int ForwardOut { get; init; } = -1;
+
+    /// <summary>The untracked ingress program has at least one tier (else it passes everything: not worth running, and no failsafe matters).</summary>
+    public bool UntrackedCanDecide { get; init; }
 
     /// <summary>The pre-DNAT program has at least one tier: only then can a failsafe change its outcome (PolicyExplainer's rule).</summary>
     public bool PreDnatCanDecide { get; init; }
@@ -134,9 +138,12 @@ public sealed class PolicyModel
                 continue;
             var endpoint = new EndpointRef(ResourceKind.HostEndpoint, hep.Name, null, hep.Node, hep.InterfaceName, hep.Location);
             var prednat = compiled.Find(endpoint, PolicyStage.PreDnat, Direction.Ingress);
+            var untracked = compiled.Find(endpoint, PolicyStage.Untracked, Direction.Ingress);
             byInterface[name] = new HostEndpointPrograms
             {
                 Name = hep.Name,
+                UntrackedIn = untracked is not null && untracked.Tiers.Count > 0 ? ProgramIndex(endpoint, PolicyStage.Untracked, Direction.Ingress) : -1,
+                UntrackedCanDecide = untracked is not null && untracked.Tiers.Count > 0,
                 PreDnatIn = ProgramIndex(endpoint, PolicyStage.PreDnat, Direction.Ingress),
                 HostIn = ProgramIndex(endpoint, PolicyStage.Normal, Direction.Ingress),
                 HostOut = ProgramIndex(endpoint, PolicyStage.Normal, Direction.Egress),

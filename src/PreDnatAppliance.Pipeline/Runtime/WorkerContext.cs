@@ -39,6 +39,7 @@ public sealed class WorkerContext
         Stages = new IBurstStage[]
         {
             new ParseStep(this),
+            new UntrackedStage(this),
             new ConntrackStage(this),
             new FailsafeStage(this),
             new PreDnatStage(this),

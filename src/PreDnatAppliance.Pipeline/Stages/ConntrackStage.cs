@@ -20,6 +20,14 @@ public sealed class ConntrackStage : IBurstStage
     private readonly WorkerContext _w;
     private readonly CtResult[] _results = new CtResult[Burst.MaxCapacity];
 
+    // Scratch for bursts with untracked packets: only the others are looked up (NOTRACK packets never touch conntrack).
+    private readonly FlowKey[] _flows = new FlowKey[Burst.MaxCapacity];
+    private readonly byte[] _tcpFlags = new byte[Burst.MaxCapacity];
+    private readonly Parsing.PacketFlags[] _packetFlags = new Parsing.PacketFlags[Burst.MaxCapacity];
+    private readonly FlowKey[] _embedded = new FlowKey[Burst.MaxCapacity];
+    private readonly CtResult[] _gathered = new CtResult[Burst.MaxCapacity];
+    private readonly int[] _rowOf = new int[Burst.MaxCapacity];
+
     public ConntrackStage(WorkerContext worker) => _w = worker;
 
     public string Name => "conntrack";
@@ -32,11 +40,17 @@ public sealed class ConntrackStage : IBurstStage
         var h = parsed.Headers;
         var n = burst.Count;
         var ct = w.Conntrack;
-        ct.Lookup(parsed, n, _results, st.Now);
+        var untracked = false;
+        for (var i = 0; i < n && !untracked; i++)
+            untracked = (st.Marks[i] & PacketMarks.Untracked) != 0;
+        if (!untracked)
+            ct.Lookup(parsed, n, _results, st.Now);
+        else
+            LookupTracked(n);
         var drops = false;
         for (var i = 0; i < n; i++)
         {
-            if ((st.Marks[i] & PacketMarks.Arp) != 0 || h.IpVersion[i] == 0)
+            if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Untracked)) != 0 || h.IpVersion[i] == 0)
                 continue;
             ref readonly var r = ref _results[i];
             var origin = st.Origin[i];
@@ -78,6 +92,26 @@ public sealed class ConntrackStage : IBurstStage
         ct.Sweep(st.Now);
         if (drops)
             st.Compact(burst);
+    }
+
+    private void LookupTracked(int n)
+    {
+        var st = _w.State;
+        var parsed = st.Parsed;
+        var m = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if ((st.Marks[i] & PacketMarks.Untracked) != 0)
+                continue;
+            _flows[m] = parsed.Flow[i];
+            _tcpFlags[m] = parsed.TcpFlags[i];
+            _packetFlags[m] = parsed.Flags[i];
+            _embedded[m] = parsed.EmbeddedFlow[i];
+            _rowOf[m++] = i;
+        }
+        _w.Conntrack.Lookup(_flows.AsSpan(0, m), _tcpFlags.AsSpan(0, m), _packetFlags.AsSpan(0, m), _embedded.AsSpan(0, m), _gathered.AsSpan(0, m), st.Now);
+        for (var k = 0; k < m; k++)
+            _results[_rowOf[k]] = _gathered[k];
     }
 
     private bool PlanRewrite(int i, in CtResult r, bool related, bool reply)

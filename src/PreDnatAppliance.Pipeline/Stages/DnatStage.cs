@@ -39,7 +39,7 @@ public sealed unsafe class DnatStage : IBurstStage
         var drops = false;
         for (var i = 0; i < n; i++)
         {
-            if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Tracked | PacketMarks.FromKernel)) != 0 || h.IpVersion[i] == 0
+            if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Tracked | PacketMarks.FromKernel | PacketMarks.Untracked)) != 0 || h.IpVersion[i] == 0
                 || (parsed.Flags[i] & PacketFlags.LaterFragment) != 0)
                 continue;
             var decision = table.Lookup(in parsed.Flow[i], st.Now, w.Affinity);

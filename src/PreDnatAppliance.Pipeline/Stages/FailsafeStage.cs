@@ -32,7 +32,7 @@ public sealed class FailsafeStage : IBurstStage
         var n = burst.Count;
         for (var i = 0; i < n; i++)
         {
-            if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Tracked | PacketMarks.FromKernel)) != 0
+            if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Tracked | PacketMarks.FromKernel | PacketMarks.Untracked)) != 0
                 || (flags[i] & PacketFlags.LaterFragment) != 0)
                 continue;
             var protocol = h.Protocol[i];

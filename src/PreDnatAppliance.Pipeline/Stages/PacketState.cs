@@ -44,6 +44,10 @@ public enum PacketMarks : ushort
 
     /// <summary>A new flow that policy accepted: the commit stage creates its conntrack entry.</summary>
     Commit = 1 << 10,
+
+    /// <summary>Untracked policy allowed the packet: no conntrack (no lookup, no entry), no NAT, no pre-DNAT policy, and the
+    /// ingress host endpoint's normal and forward ingress checks are skipped (with <see cref="HostIngressApproved"/>).</summary>
+    Untracked = 1 << 11,
 }
 
 /// <summary>Where the routing stage sends a packet.</summary>

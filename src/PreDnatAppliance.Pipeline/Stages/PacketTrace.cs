@@ -7,6 +7,7 @@ namespace PreDnatAppliance.Pipeline.Stages;
 public enum TraceStage : byte
 {
     Parse,
+    Untracked,
     Conntrack,
     Failsafe,
     PreDnat,
@@ -95,6 +96,7 @@ public sealed class PacketTrace
     public static string Name(TraceStage stage) => stage switch
     {
         TraceStage.Parse => "parse",
+        TraceStage.Untracked => "untracked",
         TraceStage.Conntrack => "conntrack",
         TraceStage.Failsafe => "failsafe",
         TraceStage.PreDnat => "prednat",

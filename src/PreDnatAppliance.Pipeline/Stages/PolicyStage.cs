@@ -37,7 +37,7 @@ public sealed unsafe class PolicyStage : IBurstStage
         var drops = IngressSide(burst, n);
         drops |= EgressSide(burst, n);
         for (var i = 0; i < n; i++)
-            if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Answered | PacketMarks.Tracked)) == 0 && burst.Verdicts[i] == 0)
+            if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Answered | PacketMarks.Tracked | PacketMarks.Untracked)) == 0 && burst.Verdicts[i] == 0)
                 st.Marks[i] |= PacketMarks.Commit;
         if (drops)
             st.Compact(burst);

@@ -30,7 +30,7 @@ public sealed class PreDnatStage : IBurstStage
         var h = st.Parsed.Headers;
         var n = burst.Count;
         for (var i = 0; i < n; i++)
-            if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Tracked | PacketMarks.FailsafeIn | PacketMarks.FromKernel)) == 0 && h.IpVersion[i] != 0)
+            if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Tracked | PacketMarks.FailsafeIn | PacketMarks.FromKernel | PacketMarks.Untracked)) == 0 && h.IpVersion[i] != 0)
                 runner.ProgramOf[i] = hep.PreDnatIn;
         if (!runner.Run(h, n, w.Runtime.Policy.Programs))
             return;
