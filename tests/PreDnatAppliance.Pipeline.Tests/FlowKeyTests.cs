@@ -31,4 +31,20 @@ public class FlowKeyTests
         var seen = nat.Apply(key);
         Assert.Equal(FlowKey.V4(0xC000020A, 0x0AF40107, 6, 61000, 8080), seen);
     }
+
+    [Fact]
+    public void Every_port_bit_reaches_the_high_half_of_the_hash()
+    {
+        // Maglev takes its slot from the high 32 bits: one client's connections (consecutive source ports) must spread.
+        var key = FlowKey.V4(0xCB007105, 0xC000020A, 6, 50000, 30080);
+        for (var bit = 0; bit < 16; bit++)
+        {
+            var flipped = FlowKey.V4(0xCB007105, 0xC000020A, 6, (ushort)(50000 ^ (1 << bit)), 30080);
+            Assert.NotEqual(key.Hash64() >> 32, flipped.Hash64() >> 32);
+            var other = FlowKey.V4(0xCB007105, 0xC000020A, 6, 50000, (ushort)(30080 ^ (1 << bit)));
+            Assert.NotEqual(key.Hash64() >> 32, other.Hash64() >> 32);
+        }
+        var slots = Enumerable.Range(0, 64).Select(i => (FlowKey.V4(0xCB007105, 0xC000020A, 6, (ushort)(50000 + i), 30080).Hash64() >> 32) * 2 >> 32).ToList();
+        Assert.InRange(slots.Count(s => s == 0), 16, 48);
+    }
 }

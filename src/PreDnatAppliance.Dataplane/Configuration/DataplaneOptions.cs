@@ -92,6 +92,8 @@ public enum PortRole
     WorkloadEndpoint,
     /// <summary>Neither: forwarded without endpoint policy (e.g. a test sink).</summary>
     None,
+    /// <summary>The kernel's TAP interface (exception path): the packet pipeline punts host-bound packets to it.</summary>
+    Kernel,
 }
 
 public sealed class PortOptions
@@ -122,6 +124,18 @@ public sealed class PortOptions
 
     /// <summary>0 keeps the device's MTU.</summary>
     public int Mtu { get; set; }
+
+    /// <summary>
+    /// The port's MAC address (<c>02:00:00:00:00:10</c>): the packet pipeline's source MAC for what it sends out of
+    /// the port, and its answer to ARP requests for node addresses. Unused by the forwarding stage.
+    /// </summary>
+    public string? Mac { get; set; }
+
+    /// <summary>
+    /// The port's interface addresses with prefix length (<c>192.0.2.10/24</c>): connected routes and ARP source
+    /// addresses for the packet pipeline. Unused by the forwarding stage.
+    /// </summary>
+    public List<string> Addresses { get; set; } = new();
 
     /// <summary>The name DPDK gives the port: the vdev's device name or the canonical PCI address.</summary>
     [JsonIgnore]

@@ -77,7 +77,7 @@ public enum DropReason : byte
     /// <summary>An ICMP error whose embedded packet is not of the outer family or has a bad header length.</summary>
     IcmpErrorBadEmbedded = 39,
 
-    // 40-47: connection tracking (docs/conntrack.md).
+    // ---- 40..47: connection tracking (docs/conntrack.md). ----
 
     /// <summary>A new flow was refused: the conntrack table is full and nothing in the eviction window could be evicted.</summary>
     ConntrackFull = 40,
@@ -86,6 +86,35 @@ public enum DropReason : byte
     ConntrackInvalid = 41,
     /// <summary>A new flow's NAT'd reply tuple already belongs to another tracked flow.</summary>
     ConntrackClash = 42,
+
+    // ---- 48..63: the packet pipeline's policy, service, routing and out stages (docs/pipeline.md). ----
+
+    /// <summary>Denied by the ingress host endpoint's pre-DNAT policy.</summary>
+    PreDnatDeny = 48,
+    /// <summary>Denied by host endpoint normal policy (ingress to the host, or egress of host-originated traffic).</summary>
+    HostDeny = 49,
+    /// <summary>Denied by applyOnForward policy of the ingress or the egress host endpoint.</summary>
+    ForwardDeny = 50,
+    /// <summary>Denied by workload endpoint policy (ingress of the destination or egress of the source workload).</summary>
+    WorkloadDeny = 51,
+    /// <summary>A service frontend under traffic policy Local with no endpoint on this node (kube-proxy's DROP).</summary>
+    ServiceNoLocalEndpoints = 52,
+    /// <summary>A service without endpoints should have been answered with ICMP port unreachable, but the ICMP rate limit was reached.</summary>
+    RejectRateLimited = 53,
+    /// <summary>A service without endpoints, but no ICMP error could be built in the packet's buffer (no room, not a first fragment).</summary>
+    RejectNotPossible = 54,
+    /// <summary>No route to the (post-NAT) destination.</summary>
+    NoRoute = 55,
+    /// <summary>A host-bound packet, but no kernel (TAP) port is configured to punt it to.</summary>
+    NoKernelPort = 56,
+    /// <summary>The next hop's MAC address is unknown (an IPv4 packet is turned into an ARP request for it instead).</summary>
+    NeighbourUnresolved = 57,
+    /// <summary>A forwarded packet whose TTL / hop limit ran out.</summary>
+    TtlExceeded = 58,
+    /// <summary>An ARP packet that asks for or answers no node address.</summary>
+    ArpNotForUs = 59,
+    /// <summary>Denied by the ingress host endpoint's untracked (doNotTrack) policy.</summary>
+    UntrackedDeny = 60,
 }
 
 public static class DropReasons
@@ -128,7 +157,19 @@ public static class DropReasons
         DropReason.TruncatedIcmp => "truncated-icmp",
         DropReason.IcmpErrorTruncated => "icmp-error-truncated",
         DropReason.IcmpErrorBadEmbedded => "icmp-error-bad-embedded",
-
+        DropReason.PreDnatDeny => "prednat-deny",
+        DropReason.HostDeny => "host-deny",
+        DropReason.ForwardDeny => "forward-deny",
+        DropReason.WorkloadDeny => "workload-deny",
+        DropReason.ServiceNoLocalEndpoints => "service-no-local-endpoints",
+        DropReason.RejectRateLimited => "reject-rate-limited",
+        DropReason.RejectNotPossible => "reject-not-possible",
+        DropReason.NoRoute => "no-route",
+        DropReason.NoKernelPort => "no-kernel-port",
+        DropReason.NeighbourUnresolved => "neighbour-unresolved",
+        DropReason.TtlExceeded => "ttl-exceeded",
+        DropReason.ArpNotForUs => "arp-not-for-us",
+        DropReason.UntrackedDeny => "untracked-deny",
         DropReason.ConntrackFull => "conntrack-full",
         DropReason.ConntrackInvalid => "conntrack-invalid",
         DropReason.ConntrackClash => "conntrack-clash",

@@ -57,6 +57,11 @@ public readonly struct FlowKey : IEquatable<FlowKey>
         ulong h = SrcLow * 0x9E3779B97F4A7C15UL ^ DstLow;
         h = (h ^ (h >> 29)) * 0xBF58476D1CE4E5B9UL ^ SrcHigh ^ (DstHigh << 1);
         h = (h ^ (h >> 32)) * 0x94D049BB133111EBUL ^ ((ulong)SourcePort << 24 | (ulong)DestinationPort << 8 | Protocol) ^ ((ulong)IpVersion << 56);
+        // Final avalanche (splitmix64's finalizer): every input bit reaches the high half, which Maglev's slot uses.
+        // Without it, flows differing only in the low byte of a port had the same high half, so one client's
+        // connections all went to the same backend.
+        h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9UL;
+        h = (h ^ (h >> 27)) * 0x94D049BB133111EBUL;
         return h ^ (h >> 31);
     }
 

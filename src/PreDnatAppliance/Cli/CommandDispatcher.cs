@@ -13,6 +13,10 @@ public static class CommandDispatcher
           explain --ingress IFACE [--policy-dir DIR] [--node N] [--egress IFACE] [--iface-addr IFACE=IP]
                   "tcp 203.0.113.5:40000 -> 192.0.2.10:30080"
                                                 show which program, policy and rule decides at each stage
+          replay --pcap FILE --ingress IFACE [--pcap FILE --ingress IFACE ...] --out-dir DIR
+                 [--config FILE] [--services FILE] [--policy-dir DIR] [--burst N]
+                                                run pcaps through the packet pipeline offline; writes
+                                                DIR/<port>.pcap, DIR/kernel.pcap and DIR/verdicts.jsonl
         """;
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
@@ -28,6 +32,8 @@ public static class CommandDispatcher
                     return PolicyDumpCommand.Run(rest.Skip(1).ToArray(), output, error);
                 case "explain":
                     return ExplainCommand.Run(rest, output, error);
+                case "replay":
+                    return ReplayCommand.Run(rest, output, error);
                 case "run":
                     return RunCommand.Run(rest, output, error);
                 case "dataplane":

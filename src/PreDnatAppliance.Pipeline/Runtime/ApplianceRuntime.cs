@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using PreDnatAppliance.Classification;
+using PreDnatAppliance.Dataplane.Configuration;
+using PreDnatAppliance.Dataplane.Stages;
+using PreDnatAppliance.Pipeline.Configuration;
+using PreDnatAppliance.Pipeline.Conntrack;
+using PreDnatAppliance.Pipeline.Routing;
+using PreDnatAppliance.Pipeline.Services;
+using PreDnatAppliance.Pipeline.Stages;
+using PreDnatAppliance.Policy.Net;
+using PreDnatAppliance.Policy.Programs;
+
+namespace PreDnatAppliance.Pipeline.Runtime;
+
+/// <summary>A port as the pipeline sees it (by configuration index): name, role, MAC, addresses, host endpoint programs.</summary>
+public sealed class PortModel
+{
+    public required int Index { get; init; }
+    public required string Name { get; init; }
+    public required PortRole Role { get; init; }
+    public required ulong Mac { get; init; }
+    public required IReadOnlyList<(IpPrefix Prefix, ServiceAddress Address)> Addresses { get; init; }
+
+    /// <summary>The host endpoint that polices this interface, or null.</summary>
+    public HostEndpointPrograms? HostEndpoint { get; init; }
+
+    /// <summary>The first IPv4 address of the port (ARP requests' sender), or 0.</summary>
+    public uint ArpSource { get; init; }
+}
+
+/// <summary>Supplies the burst clock (once per burst).</summary>
+public interface IPipelineClock
+{
+    long Now();
+}
+
+public sealed class StopwatchClock : IPipelineClock
+{
+    public static readonly StopwatchClock Instance = new();
+    public long Now() => Stopwatch.GetTimestamp();
+}
+
+/// <summary>How a runtime is built: clock units, tracing, the conntrack hash seed.</summary>
+public sealed record RuntimeOptions
+{
+    /// <summary>Units of the burst clock (Stopwatch ticks live; nanoseconds of pcap time in replay).</summary>
+    public long TicksPerSecond { get; init; } = Stopwatch.Frequency;
+
+    /// <summary>Record a per-packet trace (replay, tests).</summary>
+    public bool Trace { get; init; }
+
+    /// <summary>Conntrack's hash seed; 0 picks a random one (live). Replay fixes it so that runs are identical.</summary>
+    public ulong ConntrackHashSeed { get; init; }
+}
+
+/// <summary>
+/// Everything the workers share, built once at start from the configuration, the policy and the services: ports,
+/// routes, neighbours, node addresses, the policy model, the service table holder (and conntrack). It builds each
+/// worker's stages through <see cref="CreateStages"/>, which is a <see cref="PipelineFactory"/> for the DPDK data
+/// path and what <see cref="Offline.ReplayEngine"/> uses offline: the same stage code either way.
+/// </summary>
+public sealed class ApplianceRuntime : IDisposable
+{
+    private ApplianceRuntime(ApplianceConfiguration configuration, PolicyModel policy, PortModel[] ports, RouteTable routes,
+        ServiceAddress[] hostAddresses, NeighbourTable neighbours, ServiceTableHolder services, int kernelPort, RuntimeOptions options,
+        ConntrackTable conntrack)
+    {
+        Conntrack = conntrack;
+        Configuration = configuration;
+        Policy = policy;
+        Ports = ports;
+        Routes = routes;
+        HostAddresses = hostAddresses;
+        Neighbours = neighbours;
+        Services = services;
+        KernelPort = kernelPort;
+        Options = options;
+        PortIndexByName = ports.ToDictionary(p => p.Name, p => p.Index, StringComparer.Ordinal);
+    }
+
+    public ApplianceConfiguration Configuration { get; }
+    public PolicyModel Policy { get; }
+
+    /// <summary>Ports in configuration order (a stage's "port index").</summary>
+    public PortModel[] Ports { get; }
+    public IReadOnlyDictionary<string, int> PortIndexByName { get; }
+    public RouteTable Routes { get; }
+
+    /// <summary>Destinations that are the host itself: node addresses, port addresses, host endpoints' expectedIPs.</summary>
+    public ServiceAddress[] HostAddresses { get; }
+    public NeighbourTable Neighbours { get; }
+    public ServiceTableHolder Services { get; }
+
+    /// <summary>The flow table every worker shares.</summary>
+    public ConntrackTable Conntrack { get; }
+
+    /// <summary>UDP flows purged because their backend went away (after the old service table retired).</summary>
+    public long PurgedUdpFlows => Interlocked.Read(ref _purgedUdpFlows);
+
+    private long _purgedUdpFlows;
+
+    /// <summary>The kernel (TAP) port's index, or -1.</summary>
+    public int KernelPort { get; }
+    public RuntimeOptions Options { get; }
+
+    /// <summary>
+    /// Builds the runtime. <paramref name="compiled"/> is the policy directory compiled for the configured node with
+    /// the Policy library (the stopgap source of endpoint metadata, checked against <paramref name="policy"/>).
+    /// </summary>
+    public static ApplianceRuntime Create(ApplianceConfiguration configuration, ICompiledPolicy policy, CompiledPolicySet compiled,
+        ServiceCatalog services, RuntimeOptions? options = null, string sourceName = "configuration")
+    {
+        options ??= new RuntimeOptions();
+        configuration.ThrowIfInvalid(sourceName);
+        var node = configuration.Node.Name;
+
+        var ports = new List<PortModel>();
+        var interfaces = new Dictionary<string, IReadOnlyList<IpAddress>>(StringComparer.Ordinal);
+        foreach (var (p, i) in configuration.Dataplane.Ports.Select((p, i) => (p, i)))
+        {
+            var addresses = p.Addresses.Select(a => IpPrefix.TryParse(a, out var prefix, out var address) ? (prefix, address) : default).ToList();
+            if (p.Role != PortRole.Kernel)
+                interfaces[p.Name] = addresses.Select(a => new IpAddress(a.address.Version, a.address.High, a.address.Low)).ToList();
+            ports.Add(new PortModel
+            {
+                Index = i,
+                Name = p.Name,
+                Role = p.Role,
+                Mac = MacAddress.TryParse(p.Mac, out var mac) ? mac : 0,
+                Addresses = addresses,
+                ArpSource = addresses.Where(a => a.address.Version == 4).Select(a => (uint)a.address.Low).FirstOrDefault(),
+            });
+        }
+        var model = PolicyModel.Build(policy, compiled, node, interfaces);
+        var portModels = ports.Select(p => p.Role == PortRole.Kernel ? p : new PortModel
+        {
+            Index = p.Index, Name = p.Name, Role = p.Role, Mac = p.Mac, Addresses = p.Addresses, ArpSource = p.ArpSource,
+            HostEndpoint = model.HostEndpointOf(p.Name),
+        }).ToArray();
+        var indexByName = portModels.ToDictionary(p => p.Name, p => p.Index, StringComparer.Ordinal);
+
+        var routes = new List<Route>();
+        foreach (var r in configuration.Routes)
+        {
+            IpPrefix.TryParse(r.Prefix, out var prefix, out _);
+            ServiceAddress via = default;
+            var hasVia = r.Via is { } v && ServiceAddress.TryParse(v, out via);
+            routes.Add(new Route(prefix, indexByName[r.Port], hasVia, via.High, via.Low));
+        }
+        foreach (var p in portModels)
+            foreach (var (prefix, _) in p.Addresses)
+                routes.Add(new Route(prefix, p.Index, false, 0, 0));
+
+        var identity = configuration.NodeIdentity();
+        var hostAddresses = identity.Addresses
+            .Concat(portModels.SelectMany(p => p.Addresses.Select(a => a.Address)))
+            .Concat(model.HostEndpointAddresses)
+            .Where(a => a.IsValid).Distinct().ToArray();
+
+        var neighbours = new NeighbourTable();
+        foreach (var n in configuration.Neighbours)
+        {
+            var ip = ServiceAddress.Parse(n.Ip);
+            MacAddress.TryParse(n.Mac, out var mac);
+            neighbours.Set(ip.Version, ip.High, ip.Low, mac, isStatic: true);
+        }
+        foreach (var w in model.Workloads.Where(w => w.Mac != 0))
+            foreach (var prefix in w.Prefixes.Where(p => p.Length == (p.Version == 4 ? 32 : 128)))
+                neighbours.Set(prefix.Version, prefix.High, prefix.Low, w.Mac, isStatic: true);
+
+        var table = ServiceTableBuilder.Build(services, identity, configuration.ServiceOptions(options.TicksPerSecond));
+        var holder = new ServiceTableHolder(table);
+        var kernelName = configuration.ResolveKernelPort();
+        var kernel = kernelName is null ? -1 : indexByName[kernelName];
+        var conntrack = new ConntrackTable(new ConntrackOptions
+        {
+            Capacity = configuration.Conntrack.Capacity,
+            TcpLoosePickup = configuration.Conntrack.TcpLoosePickup,
+            TicksPerSecond = options.TicksPerSecond,
+            HashSeed = options.ConntrackHashSeed,
+        });
+        var runtime = new ApplianceRuntime(configuration, model, portModels, new RouteTable(routes), hostAddresses, neighbours, holder, kernel, options, conntrack);
+        holder.Retired += runtime.PurgeRemovedBackends;
+        return runtime;
+    }
+
+    /// <summary>Whether a destination is the host itself.</summary>
+    public bool IsHost(byte version, ulong high, ulong low)
+    {
+        var addresses = HostAddresses;
+        for (var i = 0; i < addresses.Length; i++)
+            if (addresses[i].Low == low && addresses[i].High == high && addresses[i].Version == version)
+                return true;
+        return false;
+    }
+
+    /// <summary>The local workload whose addresses contain a destination, or -1.</summary>
+    public int WorkloadOf(byte version, ulong high, ulong low)
+    {
+        var workloads = Policy.Workloads;
+        for (var w = 0; w < workloads.Length; w++)
+        {
+            var prefixes = workloads[w].Prefixes;
+            for (var k = 0; k < prefixes.Count; k++)
+                if (prefixes[k].Contains(version, high, low))
+                    return w;
+        }
+        return -1;
+    }
+
+    /// <summary>A <see cref="PipelineFactory"/> for the DPDK data path (Stopwatch clock).</summary>
+    public PipelineFactory Factory => context => CreateWorker(context, StopwatchClock.Instance).Stages;
+
+    /// <summary>One worker's stages and state for a pipeline context (ports matched by name).</summary>
+    public WorkerContext CreateWorker(PipelineContext context, IPipelineClock clock) => new(this, context, clock);
+
+    public IReadOnlyList<IBurstStage> CreateStages(PipelineContext context, IPipelineClock clock) => CreateWorker(context, clock).Stages;
+
+    /// <summary>
+    /// Removing a backend purges its UDP flows (TCP flows end by themselves; UDP ones would keep going to the dead
+    /// backend). Called when the old table retired: every worker has passed a quiescent point since the swap, so none
+    /// can still create a flow to the removed backend from the old table.
+    /// </summary>
+    private void PurgeRemovedBackends(ServiceSwap swap)
+    {
+        foreach (var removed in swap.RemovedBackends)
+            if (removed.Protocol == ServiceProtocol.Udp)
+                Interlocked.Add(ref _purgedUdpFlows, Conntrack.PurgeBackend(17, removed.Address.Version, removed.Address.High, removed.Address.Low, removed.Port));
+    }
+
+    /// <summary>
+    /// Watches a services file and swaps the table on change (<see cref="ServiceFileWatcher"/>; call <c>Start</c>);
+    /// retired tables trigger the UDP purge above.
+    /// </summary>
+    public ServiceFileWatcher WatchServices(string path, Action<string>? log = null) =>
+        new(path, Services, Configuration.NodeIdentity(), Configuration.ServiceOptions(Options.TicksPerSecond), log);
+
+    public void Dispose()
+    {
+        Services.Retired -= PurgeRemovedBackends;
+        Conntrack.Dispose();
+    }
+}

@@ -1,0 +1,76 @@
+using PreDnatAppliance.Dataplane.Configuration;
+using PreDnatAppliance.Dataplane.Stages;
+using PreDnatAppliance.Pipeline.Parsing;
+using PreDnatAppliance.Pipeline.Services;
+using PreDnatAppliance.Pipeline.Stages;
+
+namespace PreDnatAppliance.Pipeline.Runtime;
+
+/// <summary>
+/// One worker's pipeline: its stage instances (in order) and everything they share per worker — the packet state,
+/// the parse results, the program runner, the affinity table, the ICMP rate limiter, the mapping between DPDK port
+/// ids and configuration indexes. Built once per worker; nothing here is shared with another worker.
+/// </summary>
+public sealed class WorkerContext
+{
+    internal WorkerContext(ApplianceRuntime runtime, PipelineContext context, IPipelineClock clock)
+    {
+        Runtime = runtime;
+        Clock = clock;
+        Parse = new ParseStage();
+        Trace = runtime.Options.Trace ? new PacketTrace() : null;
+        State = new PacketState(Parse.Parsed, Trace);
+        Affinity = new AffinityTable();
+        Conntrack = runtime.Conntrack.CreateWorker();
+        ServiceWorker = runtime.Services.RegisterWorker();
+        RejectLimiter = new TokenBucket(runtime.Configuration.Icmp.RejectRatePerSecond, runtime.Configuration.Icmp.RejectBurst, runtime.Options.TicksPerSecond);
+
+        PortId = new ushort[runtime.Ports.Length];
+        PortIndexOfId = new short[context.Ports.Count == 0 ? 1 : context.Ports.Max(p => p.PortId) + 1];
+        Array.Fill(PortIndexOfId, (short)-1);
+        foreach (var p in runtime.Ports)
+        {
+            var info = context.Ports.FirstOrDefault(c => c.Name == p.Name)
+                ?? throw new ArgumentException($"the data path has no port named '{p.Name}' (configured ports and data path ports must match)");
+            PortId[p.Index] = info.PortId;
+            PortIndexOfId[info.PortId] = (short)p.Index;
+        }
+
+        Stages = new IBurstStage[]
+        {
+            new ParseStep(this),
+            new UntrackedStage(this),
+            new ConntrackStage(this),
+            new FailsafeStage(this),
+            new PreDnatStage(this),
+            new DnatStage(this),
+            new RoutingStage(this),
+            new PolicyStage(this),
+            new CommitStage(this),
+            new NatStage(this),
+            new OutStage(this),
+        };
+    }
+
+    public ApplianceRuntime Runtime { get; }
+    public IPipelineClock Clock { get; }
+    public ParseStage Parse { get; }
+    public PacketState State { get; }
+    public PacketTrace? Trace { get; }
+    public ProgramRunner Programs { get; } = new();
+    public AffinityTable Affinity { get; }
+    public Conntrack.ConntrackWorker Conntrack { get; }
+    public int ServiceWorker { get; }
+    public TokenBucket RejectLimiter { get; }
+
+    /// <summary>The table this burst decides with (read once per burst by the DNAT stage, released by the out stage).</summary>
+    public ServiceTable? Table;
+
+    /// <summary>Configuration index to DPDK port id, and back.</summary>
+    public ushort[] PortId { get; }
+    public short[] PortIndexOfId { get; }
+
+    public IBurstStage[] Stages { get; }
+
+    public PortModel RxPort => Runtime.Ports[State.RxPort];
+}

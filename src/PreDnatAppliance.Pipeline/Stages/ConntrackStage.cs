@@ -1,0 +1,136 @@
+using PreDnatAppliance.Dataplane.Stages;
+using PreDnatAppliance.Pipeline.Conntrack;
+using PreDnatAppliance.Pipeline.Flows;
+using PreDnatAppliance.Pipeline.Packets;
+using PreDnatAppliance.Pipeline.Runtime;
+
+namespace PreDnatAppliance.Pipeline.Stages;
+
+/// <summary>
+/// Stage 2, <c>conntrack</c>: one batch lookup per burst (nf_conntrack_in for the burst; it also advances the flows'
+/// state). Established and related packets are marked tracked: every policy stage skips them, and their NAT is
+/// planned here — the stored NAT in the original direction, its reverse in the reply direction, and for an ICMP
+/// error about a NAT'd flow the outer and embedded headers (<see cref="Rewrite.Related"/>); the destination the
+/// routing stage sees becomes the rewritten one. Invalid packets drop (<c>conntrack-invalid</c>, as Calico's tracked
+/// chains drop INVALID). New packets go on to policy; a SYN on an established or closing entry is re-evaluated
+/// (policy runs again; the commit replaces the entry). Ends with the incremental sweep.
+/// </summary>
+public sealed class ConntrackStage : IBurstStage
+{
+    private readonly WorkerContext _w;
+    private readonly CtResult[] _results = new CtResult[Burst.MaxCapacity];
+
+    // Scratch for bursts with untracked packets: only the others are looked up (NOTRACK packets never touch conntrack).
+    private readonly FlowKey[] _flows = new FlowKey[Burst.MaxCapacity];
+    private readonly byte[] _tcpFlags = new byte[Burst.MaxCapacity];
+    private readonly Parsing.PacketFlags[] _packetFlags = new Parsing.PacketFlags[Burst.MaxCapacity];
+    private readonly FlowKey[] _embedded = new FlowKey[Burst.MaxCapacity];
+    private readonly CtResult[] _gathered = new CtResult[Burst.MaxCapacity];
+    private readonly int[] _rowOf = new int[Burst.MaxCapacity];
+
+    public ConntrackStage(WorkerContext worker) => _w = worker;
+
+    public string Name => "conntrack";
+
+    public void Process(Burst burst)
+    {
+        var w = _w;
+        var st = w.State;
+        var parsed = st.Parsed;
+        var h = parsed.Headers;
+        var n = burst.Count;
+        var ct = w.Conntrack;
+        var untracked = false;
+        for (var i = 0; i < n && !untracked; i++)
+            untracked = (st.Marks[i] & PacketMarks.Untracked) != 0;
+        if (!untracked)
+            ct.Lookup(parsed, n, _results, st.Now);
+        else
+            LookupTracked(n);
+        var drops = false;
+        for (var i = 0; i < n; i++)
+        {
+            if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Untracked)) != 0 || h.IpVersion[i] == 0)
+                continue;
+            ref readonly var r = ref _results[i];
+            var origin = st.Origin[i];
+            switch (r.Verdict)
+            {
+                case CtVerdict.New:
+                    w.Trace?.Add(origin, TraceStage.Conntrack, TraceVerdict.New);
+                    break;
+                case CtVerdict.ReEvaluate:
+                    st.Marks[i] |= PacketMarks.ReEvaluate;
+                    w.Trace?.Add(origin, TraceStage.Conntrack, TraceVerdict.ReEvaluate);
+                    break;
+                case CtVerdict.Invalid:
+                    w.Trace?.Add(origin, TraceStage.Conntrack, TraceVerdict.Invalid);
+                    burst.Drop(i, DropReason.ConntrackInvalid);
+                    drops = true;
+                    break;
+                case CtVerdict.Established:
+                case CtVerdict.Related:
+                {
+                    var related = r.Verdict == CtVerdict.Related;
+                    var reply = r.Direction == CtDirection.Reply;
+                    st.Marks[i] |= PacketMarks.Tracked | (reply ? PacketMarks.Reply : 0) | (related ? PacketMarks.Related : 0);
+                    st.Entry[i] = r.Entry;
+                    st.Nat[i] = r.Nat;
+                    w.Trace?.Add(origin, TraceStage.Conntrack, related ? TraceVerdict.Related : reply ? TraceVerdict.Reply : TraceVerdict.Established);
+                    if (r.Nat.Kind == NatKind.None)
+                        break;
+                    if (!PlanRewrite(i, in r, related, reply))
+                    {
+                        // The entry went away between the lookup and now (expired, purged): treat as invalid.
+                        burst.Drop(i, DropReason.ConntrackInvalid);
+                        drops = true;
+                    }
+                    break;
+                }
+            }
+        }
+        ct.Sweep(st.Now);
+        if (drops)
+            st.Compact(burst);
+    }
+
+    private void LookupTracked(int n)
+    {
+        var st = _w.State;
+        var parsed = st.Parsed;
+        var m = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if ((st.Marks[i] & PacketMarks.Untracked) != 0)
+                continue;
+            _flows[m] = parsed.Flow[i];
+            _tcpFlags[m] = parsed.TcpFlags[i];
+            _packetFlags[m] = parsed.Flags[i];
+            _embedded[m] = parsed.EmbeddedFlow[i];
+            _rowOf[m++] = i;
+        }
+        _w.Conntrack.Lookup(_flows.AsSpan(0, m), _tcpFlags.AsSpan(0, m), _packetFlags.AsSpan(0, m), _embedded.AsSpan(0, m), _gathered.AsSpan(0, m), st.Now);
+        for (var k = 0; k < m; k++)
+            _results[_rowOf[k]] = _gathered[k];
+    }
+
+    private bool PlanRewrite(int i, in CtResult r, bool related, bool reply)
+    {
+        var st = _w.State;
+        Rewrite rewrite;
+        if (!related && !reply)
+            rewrite = Rewrite.Forward(r.Nat);
+        else
+        {
+            // The reverse needs the flow's original tuple (the frontend and the client), which the entry keeps.
+            if (_w.Conntrack.Table.View(r.Entry) is not { } view)
+                return false;
+            var original = view.Original;
+            rewrite = related ? Rewrite.Related(r.Nat, original, reply) : Rewrite.Reverse(r.Nat, original);
+        }
+        st.Rewrite[i] = rewrite;
+        if ((rewrite.Fields & RewriteFields.Dst) != 0)
+            StageHelpers.SetDestination(st.Parsed.Headers, i, rewrite.DstHigh, rewrite.DstLow, rewrite.DstPort, !related);
+        return true;
+    }
+}

@@ -1,0 +1,59 @@
+using PreDnatAppliance.Dataplane.Interop;
+using PreDnatAppliance.Dataplane.Stages;
+using PreDnatAppliance.Pipeline.Flows;
+using PreDnatAppliance.Pipeline.Packets;
+using PreDnatAppliance.Pipeline.Runtime;
+
+namespace PreDnatAppliance.Pipeline.Stages;
+
+/// <summary>
+/// Writes the planned NAT into the packets that passed policy: DNAT/SNAT of new flows, the stored NAT of established
+/// ones, the reverse NAT of replies and of ICMP errors about NAT'd flows (outer and embedded headers), with
+/// incremental checksum updates (<see cref="NatRewriter"/>).
+/// </summary>
+public sealed unsafe class NatStage : IBurstStage
+{
+    private readonly WorkerContext _w;
+
+    public NatStage(WorkerContext worker) => _w = worker;
+
+    public string Name => "nat";
+
+    public void Process(Burst burst)
+    {
+        var w = _w;
+        var st = w.State;
+        var p = st.Parsed;
+        var n = burst.Count;
+        for (var i = 0; i < n; i++)
+        {
+            ref readonly var r = ref st.Rewrite[i];
+            if (!r.Any || (st.Marks[i] & PacketMarks.Answered) != 0)
+                continue;
+            var frame = new NatRewriter.Frame
+            {
+                Data = Mbuf.Data(burst.Mbufs[i]),
+                L3 = p.L3Offset[i],
+                L4 = p.L4Offset[i],
+                L3Length = p.L3Length[i],
+                IpVersion = p.Headers.IpVersion[i],
+                Protocol = p.Headers.Protocol[i],
+                Flags = p.Flags[i],
+                InnerL3 = p.EmbeddedL3Offset[i],
+                InnerL4 = p.EmbeddedL4Offset[i],
+            };
+            NatRewriter.Apply(in frame, in r);
+            if (w.Trace is { } t)
+            {
+                var o = st.Origin[i];
+                var f = p.Flow[i];
+                if ((r.Fields & RewriteFields.Src) != 0)
+                    f = f.WithSource(r.SrcHigh, r.SrcLow, StageHelpers.HasPorts(f.Protocol) ? r.SrcPort : f.SourcePort);
+                if ((r.Fields & RewriteFields.Dst) != 0)
+                    f = f.WithDestination(r.DstHigh, r.DstLow, StageHelpers.HasPorts(f.Protocol) ? r.DstPort : f.DestinationPort);
+                t.NatResult[o] = f;
+                t.NatApplied[o] = true;
+            }
+        }
+    }
+}

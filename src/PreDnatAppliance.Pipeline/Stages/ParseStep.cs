@@ -1,0 +1,55 @@
+using PreDnatAppliance.Dataplane.Configuration;
+using PreDnatAppliance.Dataplane.Stages;
+using PreDnatAppliance.Pipeline.Parsing;
+using PreDnatAppliance.Pipeline.Runtime;
+
+namespace PreDnatAppliance.Pipeline.Stages;
+
+/// <summary>
+/// Stage 1, <c>parse</c>: reads the burst clock, runs the <see cref="ParseStage"/> (drop reasons 16-39), and starts
+/// the burst's <see cref="PacketState"/> rows (each packet's received position, ARP and ingress-role marks).
+/// </summary>
+public sealed unsafe class ParseStep : IBurstStage
+{
+    private readonly WorkerContext _w;
+    private readonly nint[] _received = new nint[Burst.MaxCapacity];
+
+    public ParseStep(WorkerContext worker) => _w = worker;
+
+    public string Name => "parse";
+
+    public void Process(Burst burst)
+    {
+        var w = _w;
+        var st = w.State;
+        st.Now = w.Clock.Now();
+        var rx = burst.RxPort < w.PortIndexOfId.Length ? w.PortIndexOfId[burst.RxPort] : (short)-1;
+        var n = burst.Count;
+        w.Trace?.Begin(burst.Mbufs, n);
+        if (rx < 0)
+        {
+            burst.DropAll(DropReason.NoEgress);
+            return;
+        }
+        st.RxPort = rx;
+        for (var i = 0; i < n; i++)
+            _received[i] = burst.Mbufs[i];
+
+        w.Parse.Process(burst);
+
+        n = burst.Count;
+        st.Reset(n);
+        var role = w.Runtime.Ports[rx].Role;
+        var roleMark = role == PortRole.Kernel ? PacketMarks.FromKernel : role == PortRole.WorkloadEndpoint ? PacketMarks.FromWorkload : PacketMarks.None;
+        var flags = st.Parsed.Flags;
+        var k = 0;
+        for (var i = 0; i < n; i++)
+        {
+            while (_received[k] != burst.Mbufs[i])
+                k++;
+            st.Origin[i] = (byte)k++;
+            st.Marks[i] = roleMark | ((flags[i] & PacketFlags.Arp) != 0 ? PacketMarks.Arp : PacketMarks.None);
+            w.Trace?.Add(st.Origin[i], TraceStage.Parse, TraceVerdict.Ok);
+        }
+    }
+}
