@@ -1,0 +1,52 @@
+using PreDnatAppliance.PolicyGenerator.Model;
+
+namespace PreDnatAppliance.PolicyGenerator;
+
+public sealed partial class PolicyGenerator
+{
+    /// <summary>
+    /// Programs with at least this many IPv4 rules get the table strategy when all their rules fit it. Measured with
+    /// the generated classifiers of the first N rules of the ClassBench 1k sets (docs/performance.md, "Strategy
+    /// threshold"): the linear strategy's cost grows with every rule a packet passes, the table's hardly at all, and
+    /// they cross between 16 and 32 rules; 32 keeps short programs in the code that reads rule by rule.
+    /// </summary>
+    internal const int DefaultTableThreshold = 32;
+
+    /// <summary>A program this long that stays on the linear strategy gets Info PDA1503 saying why.</summary>
+    internal const int LinearStrategyRuleLimit = 64;
+
+    /// <summary>The strategy of one program, and when a long program stays linear, why.</summary>
+    internal readonly record struct StrategyChoice(ClassifierStrategy Strategy, int Ipv4Rules, string? Obstacle);
+
+    /// <summary>
+    /// Which emitter strategy a program gets. The table strategy needs every rule that can decide an IPv4 packet to be
+    /// a first-match entry over five fields (see <see cref="TableFlattener"/>): Allow and Deny rules always are
+    /// (ports of protocols without ports, ICMP matches and named ports included); a Pass rule is not, because it
+    /// resumes evaluation in the next tier, and neither is a notPorts named port (the complement of
+    /// (address, protocol, port) members is not a union of a few boxes). Rules that cannot match IPv4 (ipVersion 6,
+    /// IPv6 CIDRs, never-matching) do not count: IPv6 lanes keep the scalar evaluator.
+    /// </summary>
+    internal static StrategyChoice ChooseStrategy(ProgramBodySpec body, int threshold)
+    {
+        var count = 0;
+        string? obstacle = null;
+        foreach (var rule in body.Tiers.SelectMany(t => t.Policies).SelectMany(p => p.Rules).Concat(body.Profiles.SelectMany(p => p.Rules)))
+        {
+            if (rule.NeverMatches || rule.IpVersion == 6 || rule.Action == RuleActionKind.Log)
+                continue;
+            count++;
+            obstacle ??= TableObstacle(rule);
+        }
+        var strategy = count >= threshold && obstacle is null ? ClassifierStrategy.Table : ClassifierStrategy.LinearVector;
+        return new StrategyChoice(strategy, count, obstacle);
+    }
+
+    private static string? TableObstacle(RuleSpec rule)
+    {
+        if (rule.Action == RuleActionKind.Pass)
+            return $"rule {RuleIdText(rule.Id)} ({rule.Location}) is a Pass rule";
+        if (rule.Source.NotNamedPortSetIds.Count > 0 || rule.Destination.NotNamedPortSetIds.Count > 0)
+            return $"rule {RuleIdText(rule.Id)} ({rule.Location}) excludes a named port";
+        return null;
+    }
+}
