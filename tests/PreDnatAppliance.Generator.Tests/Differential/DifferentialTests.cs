@@ -81,7 +81,7 @@ public sealed class DifferentialTests
                 var classifier = loaded.Policy.Find(program.Key);
                 Assert.True(classifier is not null, $"{context}: no classifier for {program.Key}");
                 var isTable = ClassifierChecker.UsesTable(classifier!);
-                var programChecks = ClassifierChecker.Check(program, loaded.Policy, isTable ? 4 * perProgram : perProgram, random, context);
+                var programChecks = ClassifierChecker.Check(program, loaded.Policy, isTable ? 3 * perProgram : perProgram, random, context);
                 setChecks += programChecks;
                 if (isTable)
                 {
