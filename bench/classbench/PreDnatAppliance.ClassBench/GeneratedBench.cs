@@ -19,8 +19,10 @@ namespace PreDnatAppliance.ClassBench;
 /// RESULT line like the kernel benchmark's.
 /// </para>
 /// <para>
-/// The trace is laid out beforehand as one <see cref="HeaderBatch"/> per burst (what the parse stage hands the
-/// classifier), so the timed loop is the classifier alone, as in dpdk-test-acl's search loop.
+/// Each burst is copied from the trace into one <see cref="HeaderBatch"/> before its <c>Classify</c> call, as the
+/// parse stage fills the batch in the data path: the batch stays in L1, and the copy (five short memcpys per burst,
+/// well under 1 ns per packet) is charged to us. A batch per burst laid out beforehand would spread the trace over
+/// 12 KB per 32 packets (HeaderBatch holds 256) and measure TLB misses instead.
 /// </para>
 /// </summary>
 public static class GeneratedBench
@@ -56,12 +58,13 @@ public static class GeneratedBench
             ?? throw new InvalidOperationException($"{policyPath} has no program {CalicoConverter.ProgramKey}");
         var rules = ClassBenchFormat.ReadRules(rulesPath);
         var trace = ClassBenchFormat.ReadTrace(tracePath);
-        var batches = Batches(trace, burst);
+        var batch = new HeaderBatch();
+        for (int i = 0; i < HeaderBatch.Capacity; i++) batch.IpVersion[i] = 4;
         var verdicts = new PolicyVerdict[HeaderBatch.Capacity];
         var ruleIndexes = new uint[HeaderBatch.Capacity];
 
         int checkedCount = Math.Min(verify, trace.Count);
-        int mismatches = Verify(policy, classifier, rules, trace, batches, burst, checkedCount, scalar);
+        int mismatches = Verify(policy, classifier, rules, trace, batch, burst, checkedCount, scalar);
         if (mismatches != 0)
         {
             Console.Error.WriteLine($"{mismatches} of {checkedCount} packets differ from the linear first match");
@@ -72,7 +75,7 @@ public static class GeneratedBench
         long passes = 0;
         while (clock.ElapsedMilliseconds < 500)
         {
-            RunPass(classifier, batches, verdicts, ruleIndexes, scalar);
+            RunPass(classifier, trace, batch, burst, verdicts, ruleIndexes, scalar);
             passes++;
         }
         long passesPerRun = Math.Max(1, passes * runMs / Math.Max(1, clock.ElapsedMilliseconds));
@@ -80,7 +83,7 @@ public static class GeneratedBench
         for (int r = 0; r < runs; r++)
         {
             long t0 = Stopwatch.GetTimestamp();
-            for (long p = 0; p < passesPerRun; p++) RunPass(classifier, batches, verdicts, ruleIndexes, scalar);
+            for (long p = 0; p < passesPerRun; p++) RunPass(classifier, trace, batch, burst, verdicts, ruleIndexes, scalar);
             long t1 = Stopwatch.GetTimestamp();
             samples[r] = (t1 - t0) * 1e9 / Stopwatch.Frequency / (passesPerRun * (double)trace.Count);
         }
@@ -124,36 +127,32 @@ public static class GeneratedBench
         return result;
     }
 
-    private static HeaderBatch[] Batches(Trace trace, int burst)
+    /// <summary>Burst b of the trace into the batch (IpVersion is 4 throughout, set once).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Fill(HeaderBatch batch, Trace trace, int start, int burst)
     {
-        var batches = new HeaderBatch[(trace.Count + burst - 1) / burst];
-        for (int b = 0; b < batches.Length; b++)
-        {
-            var batch = batches[b] = new HeaderBatch();
-            int start = b * burst;
-            batch.Count = Math.Min(burst, trace.Count - start);
-            for (int i = 0; i < batch.Count; i++)
-            {
-                int k = start + i;
-                batch.SetV4(i, trace.Source[k], trace.Destination[k], trace.Protocol[k], trace.SourcePort[k], trace.DestinationPort[k]);
-            }
-        }
-        return batches;
+        int n = Math.Min(burst, trace.Count - start);
+        trace.Source.AsSpan(start, n).CopyTo(batch.SrcV4);
+        trace.Destination.AsSpan(start, n).CopyTo(batch.DstV4);
+        trace.Protocol.AsSpan(start, n).CopyTo(batch.Protocol);
+        trace.SourcePort.AsSpan(start, n).CopyTo(batch.SrcPort);
+        trace.DestinationPort.AsSpan(start, n).CopyTo(batch.DstPort);
+        batch.Count = n;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunPass(IPolicyClassifier classifier, HeaderBatch[] batches, PolicyVerdict[] verdicts, uint[] ruleIndexes, bool scalar)
+    private static void RunPass(IPolicyClassifier classifier, Trace trace, HeaderBatch batch, int burst, PolicyVerdict[] verdicts, uint[] ruleIndexes, bool scalar)
     {
-        if (scalar)
+        for (int start = 0; start < trace.Count; start += burst)
         {
-            foreach (var batch in batches) classifier.ClassifyScalar(batch, verdicts, ruleIndexes);
-            return;
+            Fill(batch, trace, start, burst);
+            if (scalar) classifier.ClassifyScalar(batch, verdicts, ruleIndexes);
+            else classifier.Classify(batch, verdicts, ruleIndexes);
         }
-        foreach (var batch in batches) classifier.Classify(batch, verdicts, ruleIndexes);
     }
 
     private static int Verify(ICompiledPolicy policy, IPolicyClassifier classifier, List<ClassifierRule> rules, Trace trace,
-        HeaderBatch[] batches, int burst, int count, bool scalar)
+        HeaderBatch batch, int burst, int count, bool scalar)
     {
         var catalog = CatalogIndexes(policy, rules.Count);
         var oracle = new LinearFirstMatch(rules);
@@ -162,9 +161,10 @@ public static class GeneratedBench
         int bad = 0;
         for (int b = 0; b * burst < count; b++)
         {
-            if (scalar) classifier.ClassifyScalar(batches[b], verdicts, ruleIndexes);
-            else classifier.Classify(batches[b], verdicts, ruleIndexes);
-            for (int i = 0; i < batches[b].Count && b * burst + i < count; i++)
+            Fill(batch, trace, b * burst, burst);
+            if (scalar) classifier.ClassifyScalar(batch, verdicts, ruleIndexes);
+            else classifier.Classify(batch, verdicts, ruleIndexes);
+            for (int i = 0; i < batch.Count && b * burst + i < count; i++)
             {
                 int k = b * burst + i;
                 int n = oracle.Classify(trace.Source[k], trace.Destination[k], trace.Protocol[k], trace.SourcePort[k], trace.DestinationPort[k]);

@@ -35,7 +35,7 @@ public sealed class DifferentialTests
     [Fact]
     public void Table_strategy_classifiers_agree_with_the_reference_evaluator_on_random_policy_sets() =>
         Run("random table-strategy policy sets", RandomPolicySets.GenerateForTables, seedOffset: 100_000, sets: Long ? 24 : 6,
-            packetsPerSet: Long ? 300_000 : 140_000, minChecks: Long ? 5_000_000 : 1_000_000, minTablePrograms: 3, minTableChecks: Long ? 3_000_000 : 1_000_000);
+            packetsPerSet: Long ? 300_000 : 120_000, minChecks: Long ? 5_000_000 : 1_000_000, minTablePrograms: 3, minTableChecks: Long ? 3_000_000 : 1_000_000);
 
     private void Run(string what, Func<int, IReadOnlyList<PolicyFile>> generate, int seedOffset, int sets, int packetsPerSet, long minChecks, int minTablePrograms, long minTableChecks)
     {
@@ -81,7 +81,7 @@ public sealed class DifferentialTests
                 var classifier = loaded.Policy.Find(program.Key);
                 Assert.True(classifier is not null, $"{context}: no classifier for {program.Key}");
                 var isTable = ClassifierChecker.UsesTable(classifier!);
-                var programChecks = ClassifierChecker.Check(program, loaded.Policy, isTable ? 3 * perProgram : perProgram, random, context);
+                var programChecks = ClassifierChecker.Check(program, loaded.Policy, isTable ? 2 * perProgram : perProgram, random, context);
                 setChecks += programChecks;
                 if (isTable)
                 {
