@@ -1,6 +1,8 @@
 using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using PreDnatAppliance.ClassBench;
 using PreDnatAppliance.Classification;
 using PreDnatAppliance.ClassifierTables;
@@ -21,10 +23,20 @@ namespace PreDnatAppliance.Benchmarks;
 /// </list>
 /// Vector512 and Vector256 run whatever the CPU (emulated where not accelerated, see the environment line).
 /// </summary>
+[Config(typeof(InProcessConfig))]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class ClassifierBenchmarks
 {
+    /// <summary>
+    /// In process: a generated benchmark project would reach the generator (which this project uses as a library)
+    /// only transitively, where its analyzer-dependency items keep PreDnatAppliance.Policy.dll out of the output.
+    /// </summary>
+    private sealed class InProcessConfig : ManualConfig
+    {
+        public InProcessConfig() => AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance));
+    }
+
     public const int Bursts = 256;
     public const int BurstSize = 32;
 
