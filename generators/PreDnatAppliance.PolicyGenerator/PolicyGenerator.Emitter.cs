@@ -250,6 +250,12 @@ public sealed partial class PolicyGenerator
             writer.Open($"internal sealed class {program.TypeName} : IPolicyClassifier");
             writer.Line($"public string ProgramKey => {Literal(program.Key)};");
             writer.Line();
+            if (table is not null)
+            {
+                writer.Line("/// <summary>Loads the tables now, when the policy is loaded, so that the first burst neither waits nor allocates.</summary>");
+                writer.Line($"public {program.TypeName}() => GC.KeepAlive(PolicyTables.{table.Member});");
+                writer.Line();
+            }
             WriteDispatch(writer, string.Empty, program.Strategy);
 
             // Each strategy writes the same entry points (RunVector512, RunVector256, RunScalar, ClassifyOne) its own way.
