@@ -9,9 +9,15 @@ public sealed partial class PolicyGenerator
     /// <summary>What the classifier emitter writes: PolicyClassifiers.g.cs, and PolicyTables.g.cs when a program has a table.</summary>
     internal sealed record EmittedSources(string Classifiers, string? Tables);
 
-    /// <summary>A program on the table strategy: its flattened entries and the table built from them.</summary>
-    /// <param name="Member">The field of <c>PolicyTables</c> that holds the loaded table (the program's type name).</param>
-    internal sealed record TableProgram(ProgramSpec Program, string Member, FlatProgram Flat, ClassifierTable Table);
+    /// <summary>A program on the table strategy: its flattened entries and the tables built from them.</summary>
+    /// <param name="Member">The field of <c>PolicyTables</c> that holds the loaded table 0 (the program's type name);
+    /// table t &gt; 0 is <c>Member_T{t}</c>.</param>
+    internal sealed record TableProgram(ProgramSpec Program, string Member, FlatProgram Flat, IReadOnlyList<ClassifierTable> Tables)
+    {
+        public string TableMember(int table) => table == 0 ? Member : Member + "_T" + table.ToString(CultureInfo.InvariantCulture);
+
+        public long Bytes => Tables.Sum(t => (long)t.Blob.Length);
+    }
 
     private sealed partial class Emitter
     {
@@ -26,15 +32,19 @@ public sealed partial class PolicyGenerator
         private TableProgram BuildTable(ProgramSpec program)
         {
             var flat = new TableFlattener(_spec).Flatten(program.Body);
-            var entries = flat.Entries;
-            if (entries.Count == 0)
+            var tables = new List<ClassifierTable>();
+            foreach (var flatTable in flat.Tables)
             {
-                // The kernel needs a rule; one that can never match (an empty union) keeps the answer "no match".
-                var none = FieldMatch.None;
-                entries = new[] { new ClassifierRule(none, none, none, none, none, flat.End & ((1u << TableFlattener.VerdictShift) - 1), 0) };
+                var entries = flatTable.Entries;
+                if (entries.Count == 0)
+                {
+                    // The kernel needs a rule; one that can never match (an empty union) keeps the answer "no match".
+                    var none = FieldMatch.None;
+                    entries = new[] { new ClassifierRule(none, none, none, none, none, 0, 0) };
+                }
+                tables.Add(ClassifierTableBuilder.Build(entries));
             }
-            var table = ClassifierTableBuilder.Build(entries);
-            var result = new TableProgram(program, program.TypeName, flat, table);
+            var result = new TableProgram(program, program.TypeName, flat, tables);
             _tablePrograms.Add(result);
             return result;
         }
@@ -57,11 +67,13 @@ public sealed partial class PolicyGenerator
         /// <summary>
         /// The burst through the kernel, then each packet's entry through the map. The kernel writes entry indexes
         /// where the rule indexes go (the spans have the same size), so nothing is allocated; the loop then replaces
-        /// each by its rule, or hands the packet to <c>ClassifyOne</c> when the table does not decide it.
+        /// each by its rule, or hands the packet to <c>ClassifyOne</c> when the table does not decide it. With Pass
+        /// rules, packets that hit one are marked with the table to continue in and finished by <c>PassOn</c>.
         /// </summary>
         private static void WriteTableRun(CodeWriter writer, TableProgram table)
         {
             var routesIcmp = table.Flat.RoutesIcmp;
+            var passes = table.Flat.Tables.Count > 1;
             writer.Line($"/// <summary>IPv4 packets through <see cref=\"PolicyTables.{table.Member}\"/> on one kernel path; IPv6, non-IP" +
                 (routesIcmp ? " and ICMP" : string.Empty) + " packets take <see cref=\"ClassifyOne\"/>.</summary>");
             writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
@@ -75,6 +87,13 @@ public sealed partial class PolicyGenerator
             writer.Line("ref byte verdictRef = ref Unsafe.As<PolicyVerdict, byte>(ref MemoryMarshal.GetReference(verdicts));");
             writer.Line("ref uint ruleRef = ref MemoryMarshal.GetReference(ruleIds);");
             writer.Line("ref uint entryRef = ref MemoryMarshal.GetReference(Entries);");
+            if (passes)
+            {
+                writer.Comment("The table each lane continues in after a Pass (0: none).");
+                writer.Line("Span<byte> next = stackalloc byte[HeaderBatch.Capacity];");
+                writer.Line("next.Slice(0, count).Clear();");
+                writer.Line("bool passed = false;");
+            }
             writer.Open("for (int i = 0; i < count; i++)");
             writer.Line(routesIcmp
                 ? "if (Unsafe.Add(ref versionRef, i) == 4 && Unsafe.Add(ref protoRef, i) != 1 /* icmp */)"
@@ -82,6 +101,14 @@ public sealed partial class PolicyGenerator
             writer.Open();
             writer.Comment("No match (-1) clamps to the last slot, the program end.");
             writer.Line("uint packed = Unsafe.Add(ref entryRef, (nuint)Math.Min((uint)Unsafe.Add(ref ruleRef, i), (uint)EntryCount));");
+            if (passes)
+            {
+                writer.Open("if (packed >> VerdictShift == PassVerdict)");
+                writer.Line("next[i] = (byte)packed;");
+                writer.Line("passed = true;");
+                writer.Line("continue;");
+                writer.Close();
+            }
             writer.Line("Unsafe.Add(ref ruleRef, i) = packed & IndexMask;");
             writer.Line("Unsafe.Add(ref verdictRef, i) = (byte)(packed >> VerdictShift);");
             writer.Close();
@@ -90,6 +117,11 @@ public sealed partial class PolicyGenerator
             writer.Line("Unsafe.Add(ref verdictRef, i) = (byte)ClassifyOne(batch, i, out Unsafe.Add(ref ruleRef, i));");
             writer.Close();
             writer.Close();
+            if (passes)
+            {
+                writer.Line("if (passed)");
+                writer.Line("    PassOn(batch, verdicts, ruleIds, path, count, next);");
+            }
             writer.Close();
             writer.Line();
             writer.Line("internal static void RunScalar(HeaderBatch batch, Span<PolicyVerdict> verdicts, Span<uint> ruleIds) => RunTable(batch, verdicts, ruleIds, KernelPath.Scalar);");
@@ -97,41 +129,108 @@ public sealed partial class PolicyGenerator
             writer.Line("internal static void RunVector512(HeaderBatch batch, Span<PolicyVerdict> verdicts, Span<uint> ruleIds) => RunTable(batch, verdicts, ruleIds, KernelPath.Vector512);");
             writer.Line();
             writer.Line("internal static void RunVector256(HeaderBatch batch, Span<PolicyVerdict> verdicts, Span<uint> ruleIds) => RunTable(batch, verdicts, ruleIds, KernelPath.Vector256);");
+            if (passes)
+                WritePassOn(writer, table);
+        }
+
+        /// <summary>
+        /// The lanes a Pass sent on. Passes only go forward (to a later tier or profile), so the tables are visited once
+        /// each, in order: a table that some lane continues in classifies the burst again, and those lanes take its
+        /// answer or are sent further on.
+        /// </summary>
+        private static void WritePassOn(CodeWriter writer, TableProgram table)
+        {
+            writer.Line();
+            writer.Line("/// <summary>Finishes the lanes that a Pass sent to a later table (<paramref name=\"next\"/>: the table, 0 when done).</summary>");
+            writer.Line("[MethodImpl(MethodImplOptions.NoInlining)]");
+            writer.Open("private static void PassOn(HeaderBatch batch, Span<PolicyVerdict> verdicts, Span<uint> ruleIds, KernelPath path, int count, Span<byte> next)");
+            writer.Line("Span<int> entries = stackalloc int[HeaderBatch.Capacity];");
+            writer.Line("ReadOnlySpan<uint> map = Entries;");
+            writer.Open($"for (int t = 1; t < {table.Flat.Tables.Count.ToString(CultureInfo.InvariantCulture)}; t++)");
+            writer.Line("if (next.Slice(0, count).IndexOf((byte)t) < 0)");
+            writer.Line("    continue;");
+            writer.Open("PacketClassifier classifier = t switch");
+            for (var t = 1; t < table.Flat.Tables.Count; t++)
+                writer.Line($"{t.ToString(CultureInfo.InvariantCulture)} => PolicyTables.{table.TableMember(t)},");
+            writer.Line($"_ => PolicyTables.{table.Member},");
+            writer.Close(";");
+            writer.Line("classifier.Classify(new PacketBurst(batch.SrcV4, batch.DstV4, batch.Protocol, batch.SrcPort, batch.DstPort, count), entries.Slice(0, count), path);");
+            writer.Line("int first = TableFirstEntry[t];");
+            writer.Line("uint last = (uint)(TableFirstEntry[t + 1] - first - 1);");
+            writer.Open("for (int i = 0; i < count; i++)");
+            writer.Line("if (next[i] != t)");
+            writer.Line("    continue;");
+            writer.Line("uint packed = map[first + (int)Math.Min((uint)entries[i], last)];");
+            writer.Open("if (packed >> VerdictShift == PassVerdict)");
+            writer.Line("next[i] = (byte)packed;");
+            writer.Line("continue;");
+            writer.Close();
+            writer.Line("next[i] = 0;");
+            writer.Line("ruleIds[i] = packed & IndexMask;");
+            writer.Line("verdicts[i] = (PolicyVerdict)(packed >> VerdictShift);");
+            writer.Close();
+            writer.Close();
+            writer.Close();
         }
 
         /// <summary>The entry map: one packed value per table entry, in the program's evaluation order with its rules as comments.</summary>
         private static void WriteEntryMap(CodeWriter writer, TableProgram table)
         {
             var flat = table.Flat;
+            var passes = flat.Tables.Count > 1;
             var shift = TableFlattener.VerdictShift.ToString(CultureInfo.InvariantCulture);
-            writer.Line($"private const int EntryCount = {flat.Entries.Count.ToString(CultureInfo.InvariantCulture)};");
+            writer.Line($"/// <summary>Entries of table 0; its end slot follows them.</summary>");
+            writer.Line($"private const int EntryCount = {flat.Tables[0].Entries.Count.ToString(CultureInfo.InvariantCulture)};");
             writer.Line($"private const int VerdictShift = {shift};");
             writer.Line("private const uint IndexMask = (1u << VerdictShift) - 1;");
             writer.Line("private const uint Allow = (uint)PolicyVerdict.Allow << VerdictShift;");
             writer.Line("private const uint Deny = (uint)PolicyVerdict.Deny << VerdictShift;");
             writer.Line("private const uint NoDecision = (uint)PolicyVerdict.NoDecision << VerdictShift;");
+            if (passes)
+            {
+                writer.Line($"private const uint PassVerdict = {TableFlattener.PassVerdict.ToString(CultureInfo.InvariantCulture)};");
+                writer.Line("/// <summary>A Pass: the packet continues in the table whose number is in the low bits.</summary>");
+                writer.Line("private const uint Pass = PassVerdict << VerdictShift;");
+                writer.Line();
+                writer.Line("/// <summary>Where each table's entries start in <see cref=\"Entries\"/> (each is followed by its end slot), and the total.</summary>");
+                var first = new List<int>();
+                var at = 0;
+                foreach (var t in flat.Tables)
+                {
+                    first.Add(at);
+                    at += t.Entries.Count + 1;
+                }
+                first.Add(at);
+                writer.Line("private static ReadOnlySpan<int> TableFirstEntry => new int[] { " + string.Join(", ", first.Select(f => f.ToString(CultureInfo.InvariantCulture))) + " };");
+            }
             writer.Line();
             writer.Line("/// <summary>");
-            writer.Line("/// Table entry -> the rule it came from, as verdict | catalog index; the last slot is the program end, which a");
-            writer.Line("/// packet that matches no entry gets. Entries are the program's IPv4 rules in evaluation order (a rule whose");
-            writer.Line("/// fields need several boxes has several entries).");
+            writer.Line("/// Table entry -> the rule it came from, as verdict | catalog index (a Pass: the table to continue in); each");
+            writer.Line("/// table's entries are followed by its end slot, the program end, which a packet that matches no entry gets.");
+            writer.Line("/// Entries are the program's IPv4 rules in evaluation order (a rule whose fields need several boxes has several).");
             writer.Line("/// </summary>");
             writer.Line("private static ReadOnlySpan<uint> Entries => new uint[]");
             writer.Open();
             const int PerLine = 6;
-            foreach (var line in flat.Lines)
+            for (var t = 0; t < flat.Tables.Count; t++)
             {
-                if (line.Comment is not null)
+                var flatTable = flat.Tables[t];
+                if (passes)
+                    writer.Comment($"==== table {t.ToString(CultureInfo.InvariantCulture)} (PolicyTables.{table.TableMember(t)}): from {flatTable.Title} on");
+                foreach (var line in flatTable.Lines)
                 {
-                    writer.Comment(line.Comment);
-                    continue;
+                    if (line.Comment is not null)
+                    {
+                        writer.Comment(line.Comment);
+                        continue;
+                    }
+                    var value = PackedLiteral(line.Packed);
+                    for (var done = 0; done < line.Count; done += PerLine)
+                        writer.Line(string.Join(" ", Enumerable.Repeat(value + ",", Math.Min(PerLine, line.Count - done))));
                 }
-                var value = PackedLiteral(line.Packed);
-                for (var done = 0; done < line.Count; done += PerLine)
-                    writer.Line(string.Join(" ", Enumerable.Repeat(value + ",", Math.Min(PerLine, line.Count - done))));
+                writer.Comment(flat.EndComment);
+                writer.Line(PackedLiteral(flat.End) + ",");
             }
-            writer.Comment(flat.EndComment);
-            writer.Line(PackedLiteral(flat.End) + ",");
             writer.Close(";");
         }
 
@@ -141,6 +240,7 @@ public sealed partial class PolicyGenerator
             {
                 1 => "Allow",
                 2 => "Deny",
+                TableFlattener.PassVerdict => "Pass",
                 _ => "NoDecision",
             };
             return verdict + " | " + (packed & ((1u << TableFlattener.VerdictShift) - 1)).ToString(CultureInfo.InvariantCulture) + "u";
@@ -160,8 +260,11 @@ public sealed partial class PolicyGenerator
             writer.Line("//");
             foreach (var table in _tablePrograms)
             {
-                writer.Comment($"{table.Member}: program {table.Program.Key}");
-                writer.Comment("  " + Describe(table.Table.Stats));
+                for (var t = 0; t < table.Tables.Count; t++)
+                {
+                    writer.Comment($"{table.TableMember(t)}: program {table.Program.Key}" + (table.Tables.Count > 1 ? $", from {table.Flat.Tables[t].Title} on" : string.Empty));
+                    writer.Comment("  " + Describe(table.Tables[t].Stats));
+                }
             }
             writer.Line("#nullable enable");
             writer.Line();
@@ -177,12 +280,19 @@ public sealed partial class PolicyGenerator
             writer.Open("internal static class PolicyTables");
             foreach (var table in _tablePrograms)
             {
-                writer.Line($"/// <summary>Program <c>{Xml(table.Program.Key)}</c>: {Count(table.Flat.Entries.Count, "entry")}, {table.Table.Blob.Length.ToString(CultureInfo.InvariantCulture)} bytes.</summary>");
-                writer.Line($"public static readonly PacketClassifier {table.Member} = PolicyTableLoader.Load({table.Member}_Base64);");
-                writer.Line();
+                for (var t = 0; t < table.Tables.Count; t++)
+                {
+                    var from = table.Tables.Count > 1 ? $", from {Xml(table.Flat.Tables[t].Title)} on" : string.Empty;
+                    writer.Line($"/// <summary>Program <c>{Xml(table.Program.Key)}</c>{from}: {Count(table.Flat.Tables[t].Entries.Count, "entry")}, {table.Tables[t].Blob.Length.ToString(CultureInfo.InvariantCulture)} bytes.</summary>");
+                    writer.Line($"public static readonly PacketClassifier {table.TableMember(t)} = PolicyTableLoader.Load({table.TableMember(t)}_Base64);");
+                    writer.Line();
+                }
             }
             foreach (var table in _tablePrograms)
-                writer.Line($"private static ReadOnlySpan<byte> {table.Member}_Base64 => \"{Convert.ToBase64String(table.Table.Blob)}\"u8;");
+            {
+                for (var t = 0; t < table.Tables.Count; t++)
+                    writer.Line($"private static ReadOnlySpan<byte> {table.TableMember(t)}_Base64 => \"{Convert.ToBase64String(table.Tables[t].Blob)}\"u8;");
+            }
             writer.Close();
             writer.Line();
             writer.Line("/// <summary>Decodes a table literal and hands it to the kernel, which copies it into aligned memory.</summary>");

@@ -305,7 +305,8 @@ public sealed partial class PolicyGenerator
             writer.Comment($"  stage     {StageTitle(program.Stage)}, {program.Direction}");
             writer.Comment(table is null
                 ? $"  strategy  linear vector ({Count(body.RuleCount, "rule")})"
-                : $"  strategy  table ({Count(body.RuleCount, "rule")}; IPv4: {Count(table.Flat.Entries.Count, "entry")}, {table.Table.Blob.Length.ToString(CultureInfo.InvariantCulture)} bytes in PolicyTables.{table.Member})");
+                : $"  strategy  table ({Count(body.RuleCount, "rule")}; IPv4: {Count(table.Flat.EntryCount, "entry")}, {table.Bytes.ToString(CultureInfo.InvariantCulture)} bytes in PolicyTables.{table.Member}"
+                  + (table.Tables.Count > 1 ? $" and {Count(table.Tables.Count - 1, "more table")} that Pass rules continue in)" : ")"));
             if (body.Tiers.Count == 0)
                 writer.Comment("  no policy applies");
             foreach (var tier in body.Tiers)

@@ -21,11 +21,11 @@ public sealed partial class PolicyGenerator
 
     /// <summary>
     /// Which emitter strategy a program gets. The table strategy needs every rule that can decide an IPv4 packet to be
-    /// a first-match entry over five fields (see <see cref="TableFlattener"/>): Allow and Deny rules always are
-    /// (ports of protocols without ports, ICMP matches and named ports included); a Pass rule is not, because it
-    /// resumes evaluation in the next tier, and neither is a notPorts named port (the complement of
-    /// (address, protocol, port) members is not a union of a few boxes). Rules that cannot match IPv4 (ipVersion 6,
-    /// IPv6 CIDRs, never-matching) do not count: IPv6 lanes keep the scalar evaluator.
+    /// first-match entries over five fields (see <see cref="TableFlattener"/>): Allow, Deny and Pass rules are (ports
+    /// of protocols without ports, ICMP matches and named ports included; a Pass continues in a table that starts at
+    /// the next tier or profile); a notPorts named port is not (the complement of (address, protocol, port) members
+    /// is not a union of a few boxes). Rules that cannot match IPv4 (ipVersion 6, IPv6 CIDRs, never-matching) do not
+    /// count: IPv6 lanes keep the scalar evaluator.
     /// </summary>
     internal static StrategyChoice ChooseStrategy(ProgramBodySpec body, int threshold)
     {
@@ -38,14 +38,18 @@ public sealed partial class PolicyGenerator
             count++;
             obstacle ??= TableObstacle(rule);
         }
+        // A Pass continues in the table of the next tier or profile, and a lane remembers that table in a byte.
+        var passSections = body.Tiers.Count(t => t.Policies.SelectMany(p => p.Rules).Any(IsIpv4Pass)) + body.Profiles.Count(p => p.Rules.Any(IsIpv4Pass));
+        if (passSections >= byte.MaxValue)
+            obstacle ??= $"Pass rules in {passSections} tiers and profiles would need more than {byte.MaxValue} tables";
         var strategy = count >= threshold && obstacle is null ? ClassifierStrategy.Table : ClassifierStrategy.LinearVector;
         return new StrategyChoice(strategy, count, obstacle);
     }
 
+    private static bool IsIpv4Pass(RuleSpec rule) => rule.Action == RuleActionKind.Pass && !rule.NeverMatches && rule.IpVersion != 6;
+
     private static string? TableObstacle(RuleSpec rule)
     {
-        if (rule.Action == RuleActionKind.Pass)
-            return $"rule {RuleIdText(rule.Id)} ({rule.Location}) is a Pass rule";
         if (rule.Source.NotNamedPortSetIds.Count > 0 || rule.Destination.NotNamedPortSetIds.Count > 0)
             return $"rule {RuleIdText(rule.Id)} ({rule.Location}) excludes a named port";
         return null;

@@ -7,16 +7,23 @@ namespace PreDnatAppliance.PolicyGenerator;
 public sealed partial class PolicyGenerator
 {
     /// <summary>
-    /// A program flattened for the table strategy: its IPv4 behaviour as an ordered first-match list of entries over
-    /// five fields (source, destination, protocol, source port, destination port). Each entry carries the rule it came
-    /// from as <c>verdict &lt;&lt; 30 | catalog index</c> (<see cref="TableFlattener.Pack"/>); a packet that matches no entry
-    /// gets <see cref="End"/>.
+    /// A program flattened for the table strategy: its IPv4 behaviour as ordered first-match lists of entries over five
+    /// fields (source, destination, protocol, source port, destination port), one list per table. Table 0 starts at the
+    /// program's first tier; a Pass rule that can match IPv4 is an entry whose value sends the packet on to the table
+    /// that starts where the Pass resumes (the next tier or profile), which the classifier then runs for those packets
+    /// only. Each entry carries <c>verdict &lt;&lt; 30 | catalog index</c> (<see cref="TableFlattener.Pack"/>), or for a
+    /// Pass, <c>3 &lt;&lt; 30 | table</c>; a packet that matches no entry of a table gets <see cref="End"/>.
     /// </summary>
-    /// <param name="Lines">The entry map as it is written: comments (the program in evaluation order, like a policy
-    /// dump) and runs of entries, in entry order.</param>
     /// <param name="RoutesIcmp">Some IPv4 rule tests ICMP type or code, which the table has no field for: ICMP packets
-    /// then take the scalar evaluator, and the table only ever sees packets that such rules cannot match.</param>
-    internal sealed record FlatProgram(IReadOnlyList<ClassifierRule> Entries, IReadOnlyList<FlatLine> Lines, uint End, string EndComment, bool RoutesIcmp);
+    /// then take the scalar evaluator, and the tables only ever see packets that such rules cannot match.</param>
+    internal sealed record FlatProgram(IReadOnlyList<FlatTable> Tables, uint End, string EndComment, bool RoutesIcmp)
+    {
+        public int EntryCount => Tables.Sum(t => t.Entries.Count);
+    }
+
+    /// <param name="Lines">The entry map as it is written: comments (the program from <paramref name="Title"/> on, in
+    /// evaluation order, like a policy dump) and runs of entries, in entry order.</param>
+    internal sealed record FlatTable(string Title, IReadOnlyList<ClassifierRule> Entries, IReadOnlyList<FlatLine> Lines);
 
     /// <summary>A comment, or <see cref="Count"/> entries that all resolve to <see cref="Packed"/>.</summary>
     internal readonly record struct FlatLine(string? Comment, uint Packed, int Count);
@@ -25,24 +32,29 @@ public sealed partial class PolicyGenerator
     /// Flattens a program into table entries in evaluation order, exactly as <c>Evaluation/RuleMatcher</c> and
     /// <c>ReferenceEvaluator</c> read it for IPv4 packets that are not routed elsewhere:
     /// <list type="bullet">
-    /// <item>An Allow or Deny rule becomes entries whose fields are unions of ranges: source and destination are
+    /// <item>An Allow, Deny or Pass rule becomes entries whose fields are unions of ranges: source and destination are
     /// (nets, or any) ∩ (selector set's IPv4 members, or any) − notNets − every notSelector set's members; protocol is
     /// the protocol or any, minus notProtocol. Ports need the protocol: a packet of a protocol without ports fails
     /// every port match and ignores every port exclusion, so the rule is split into an entry for those protocols
     /// (only when neither side has a port match; ports any) and entries for TCP, UDP, SCTP and UDPLite (ports = the
     /// ranges or any, minus notPorts; a named port adds one entry per (protocol, port) with its members' addresses).
-    /// All entries of a rule map to the same rule, so their order among themselves does not matter.</item>
+    /// All entries of a rule map to the same value, so their order among themselves does not matter.</item>
+    /// <item>A Pass rule's entries send the packet to the table that starts at the next tier (in a profile: the next
+    /// profile); a Pass to the program end resolves to the end at once.</item>
     /// <item>Rules with ipVersion 6 or that never match add nothing; Log is not terminal and adds nothing; a rule
     /// with an ICMP match adds nothing, since only ICMP packets could match it and those take the scalar path.</item>
-    /// <item>A Deny tier end is a catch-all entry (nothing after it is reached); a Pass tier end adds nothing.</item>
+    /// <item>A Deny tier end is a catch-all entry (nothing after it is reached in that table); a Pass tier end adds
+    /// nothing.</item>
     /// <item>Profiles' rules follow the tiers; the program end is what no match means.</item>
     /// </list>
-    /// Pass rules that can match IPv4 never get here (<see cref="ChooseStrategy"/> keeps such programs linear).
     /// </summary>
     internal sealed class TableFlattener
     {
-        /// <summary>Bits above the catalog index that hold the verdict in a packed entry value.</summary>
+        /// <summary>Bits above the catalog index (or table number) that hold the verdict in a packed entry value.</summary>
         public const int VerdictShift = 30;
+
+        /// <summary>The verdict value of an entry that passes the packet on to another table.</summary>
+        public const uint PassVerdict = 3;
 
         private static readonly FieldMatch AnyAddress = FieldMatch.Any(FieldKind.SourceIPv4);
         private static readonly FieldMatch AnyProtocol = FieldMatch.Any(FieldKind.Protocol);
@@ -53,10 +65,12 @@ public sealed partial class PolicyGenerator
 
         private readonly Dictionary<string, IpSetSpec> _ipSets;
         private readonly Dictionary<string, NamedPortSetSpec> _namedPortSets;
-        private readonly List<ClassifierRule> _entries = new();
-        private readonly List<FlatLine> _lines = new();
+
+        // Per table being flattened.
+        private List<ClassifierRule> _entries = new();
+        private List<FlatLine> _lines = new();
+        private bool _reachable;
         private bool _routesIcmp;
-        private bool _reachable = true;
 
         public TableFlattener(PolicySetSpec spec)
         {
@@ -77,47 +91,82 @@ public sealed partial class PolicyGenerator
             return value << VerdictShift | rule.Index;
         }
 
+        /// <summary>
+        /// Sections are the tiers, then the profiles, then the program end. Table 0 starts at section 0; every other
+        /// section that an IPv4 Pass rule resumes at starts a table of its own.
+        /// </summary>
         public FlatProgram Flatten(ProgramBodySpec body)
         {
-            foreach (var tier in body.Tiers)
+            var tiers = body.Tiers.Count;
+            var profiles = body.HasProfiles ? body.Profiles.Count : 0;
+            var endSection = tiers + profiles;
+            var starts = new SortedSet<int> { 0 };
+            for (var k = 0; k < tiers; k++)
             {
-                Comment($"tier {tier.Name}");
-                foreach (var policy in tier.Policies)
-                {
-                    Comment($"policy {policy.Name} (order {policy.Order}) {policy.Location}");
-                    foreach (var rule in policy.Rules)
-                        AddRule(rule);
-                }
-                if (!_reachable)
-                {
-                    Comment($"end of tier {tier.Name}: not reached");
-                }
-                else if (tier.EndAction == RuleActionKind.Deny)
-                {
-                    Comment($"end of tier {tier.Name}: deny [{RuleIdText(tier.EndRuleId)}], every packet that gets here");
-                    Add(new[] { AnyAddress, AnyAddress, AnyProtocol, AnyPort, AnyPort }, Pack(tier.EndRuleId, "Deny"));
-                    _reachable = false;
-                }
-                else
-                {
-                    Comment($"end of tier {tier.Name}: pass [{RuleIdText(tier.EndRuleId)}], on to the next tier");
-                }
+                if (body.Tiers[k].Policies.SelectMany(p => p.Rules).Any(PassesIpv4))
+                    starts.Add(k + 1);
             }
-            if (body.HasProfiles)
+            for (var i = 0; i < profiles; i++)
             {
-                foreach (var profile in body.Profiles)
+                if (body.Profiles[i].Rules.Any(PassesIpv4))
+                    starts.Add(tiers + i + 1);
+            }
+            starts.Remove(endSection);
+            var tableOf = starts.Select((section, index) => (section, index)).ToDictionary(p => p.section, p => p.index);
+            var end = Pack(body.EndRuleId, VerdictName(body.End));
+            uint PassTo(int section) => section == endSection ? end : PassVerdict << VerdictShift | (uint)tableOf[section];
+
+            var tables = new List<FlatTable>();
+            var endReachable = false;
+            foreach (var start in starts)
+            {
+                _entries = new List<ClassifierRule>();
+                _lines = new List<FlatLine>();
+                _reachable = true;
+                var title = start < tiers ? $"tier {body.Tiers[start].Name}" : $"profile {body.Profiles[start - tiers].Name}";
+                for (var k = start; k < tiers; k++)
                 {
+                    var tier = body.Tiers[k];
+                    Comment($"tier {tier.Name}");
+                    foreach (var policy in tier.Policies)
+                    {
+                        Comment($"policy {policy.Name} (order {policy.Order}) {policy.Location}");
+                        foreach (var rule in policy.Rules)
+                            AddRule(rule, () => PassTo(k + 1), "the next tier");
+                    }
+                    if (!_reachable)
+                    {
+                        Comment($"end of tier {tier.Name}: not reached");
+                    }
+                    else if (tier.EndAction == RuleActionKind.Deny)
+                    {
+                        Comment($"end of tier {tier.Name}: deny [{RuleIdText(tier.EndRuleId)}], every packet that gets here");
+                        Add(new[] { AnyAddress, AnyAddress, AnyProtocol, AnyPort, AnyPort }, Pack(tier.EndRuleId, "Deny"));
+                        _reachable = false;
+                    }
+                    else
+                    {
+                        Comment($"end of tier {tier.Name}: pass [{RuleIdText(tier.EndRuleId)}], on to the next tier");
+                    }
+                }
+                for (var i = Math.Max(0, start - tiers); i < profiles; i++)
+                {
+                    var profile = body.Profiles[i];
                     Comment($"profile {profile.Name} {profile.Location}");
                     foreach (var rule in profile.Rules)
-                        AddRule(rule);
+                        AddRule(rule, () => PassTo(tiers + i + 1), "the next profile");
                 }
+                endReachable |= _reachable;
+                tables.Add(new FlatTable(title, _entries, _lines));
             }
-            var end = Pack(body.EndRuleId, VerdictName(body.End));
-            var endComment = $"end: {EndText(body.End)} [{RuleIdText(body.EndRuleId)}]" + (_reachable ? string.Empty : ": not reached by IPv4 packets");
-            return new FlatProgram(_entries, _lines, end, endComment, _routesIcmp);
+            var endComment = $"end: {EndText(body.End)} [{RuleIdText(body.EndRuleId)}]" + (endReachable ? string.Empty : ": not reached by IPv4 packets");
+            return new FlatProgram(tables, end, endComment, _routesIcmp);
         }
 
-        private void AddRule(RuleSpec rule)
+        /// <summary>A Pass rule that can match IPv4 packets (so a table must send them on).</summary>
+        private static bool PassesIpv4(RuleSpec rule) => rule.Action == RuleActionKind.Pass && !rule.NeverMatches && rule.IpVersion != 6;
+
+        private void AddRule(RuleSpec rule, Func<uint> pass, string passTarget)
         {
             var title = $"[{RuleIdText(rule.Id)}] {rule.Location}  {rule.Text}";
             string? none = null;
@@ -129,8 +178,6 @@ public sealed partial class PolicyGenerator
                 none = "cannot match IPv4 packets";
             else if (rule.Action == RuleActionKind.Log)
                 none = "log: not terminal, no effect on the verdict";
-            else if (rule.Action == RuleActionKind.Pass)
-                throw new InvalidOperationException($"rule {RuleIdText(rule.Id)} is a Pass rule for IPv4: the table strategy cannot express it");
 
             if (rule.Icmp is not null || rule.NotIcmp is not null)
                 _routesIcmp |= none is null;
@@ -143,7 +190,14 @@ public sealed partial class PolicyGenerator
                 return;
             }
 
-            var packed = Pack(rule.Id, rule.Action == RuleActionKind.Allow ? "Allow" : "Deny");
+            var packed = rule.Action switch
+            {
+                RuleActionKind.Allow => Pack(rule.Id, "Allow"),
+                RuleActionKind.Deny => Pack(rule.Id, "Deny"),
+                _ => pass(),
+            };
+            if (rule.Action == RuleActionKind.Pass)
+                Comment("  matching packets pass: they continue at " + passTarget);
             var before = _entries.Count;
             foreach (var box in Boxes(rule))
                 Add(box, packed);

@@ -45,27 +45,30 @@ public sealed class DiagnosticTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void A_long_program_gets_a_table_unless_a_rule_keeps_it_linear_which_PDA1503_names(bool withPass)
+    public void A_long_program_gets_tables_unless_a_rule_keeps_it_linear_which_PDA1503_names(bool withExcludedNamedPort)
     {
+        // 70 Allow rules and a Pass: tables (the Pass continues in a second table, here the program end).
         var rules = string.Concat(Enumerable.Range(1, 70).Select(i => $"    - action: Allow\n      protocol: TCP\n      destination:\n        ports: [{1000 + i}]\n"));
-        if (withPass)
-            rules += "    - action: Pass\n      source:\n        nets: [\"10.0.0.0/8\"]\n";
+        rules += "    - action: Pass\n      source:\n        nets: [\"10.0.0.0/8\"]\n";
+        if (withExcludedNamedPort)
+            rules += "    - action: Deny\n      protocol: TCP\n      destination:\n        notPorts: [\"web\"]\n";
         var policy = "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: long\nspec:\n  selector: has(role)\n  ingress:\n" + rules;
-        var (result, _) = GeneratorHarness.Run(new[] { new PolicyFile("policies/a.yaml", Valid), new PolicyFile("policies/long.yaml", policy) });
+        var (result, output) = GeneratorHarness.Run(new[] { new PolicyFile("policies/a.yaml", Valid), new PolicyFile("policies/long.yaml", policy) });
 
         var classifiers = GeneratorHarness.Source(result, PolicyGenerator.PolicyGenerator.ClassifiersHintName);
-        if (!withPass)
+        if (!withExcludedNamedPort)
         {
             Assert.DoesNotContain(result.Diagnostics, d => d.Id == "PDA1503");
-            Assert.Contains("//   strategy  table (70 rules", classifiers);
+            Assert.Contains("//   strategy  table (71 rules", classifiers);
             Assert.Contains(result.GeneratedSources, s => s.HintName == PolicyGenerator.PolicyGenerator.TablesHintName);
+            using var loaded = GeneratorHarness.CompileAndLoad(output);
             return;
         }
         var info = Assert.Single(result.Diagnostics, d => d.Id == "PDA1503");
         Assert.Equal(DiagnosticSeverity.Info, info.Severity);
-        Assert.Contains("hep/node1-eth0/host/ingress has 71 IPv4 rules", info.GetMessage());
-        Assert.Contains("(policies/long.yaml:288) is a Pass rule", info.GetMessage());
-        Assert.Contains("//   strategy  linear vector (71 rules)", classifiers);
+        Assert.Contains("hep/node1-eth0/host/ingress has 72 IPv4 rules", info.GetMessage());
+        Assert.Contains("(policies/long.yaml:291) excludes a named port", info.GetMessage());
+        Assert.Contains("//   strategy  linear vector (72 rules)", classifiers);
         Assert.DoesNotContain(result.GeneratedSources, s => s.HintName == PolicyGenerator.PolicyGenerator.TablesHintName);
     }
 

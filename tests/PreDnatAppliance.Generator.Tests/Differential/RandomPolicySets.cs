@@ -15,8 +15,8 @@ namespace PreDnatAppliance.Generator.Tests.Differential;
 /// and packets drawn from the same pools hit rules.
 /// <para>
 /// Table mode (<see cref="GenerateForTables"/>) makes programs long enough for the table strategy (dozens to a few
-/// hundred rules) out of what it can express: every field above, except that Pass rules are IPv6-only (ipVersion 6)
-/// and notPorts never name a port; network sets are larger.
+/// hundred rules) out of what it can express: every field above, except that notPorts never name a port; network
+/// sets are larger.
 /// </para>
 /// </summary>
 public sealed class RandomPolicySets
@@ -336,12 +336,7 @@ public sealed class RandomPolicySets
             _ => 6,
         };
         int? ipVersion = _random.Next(6) == 0 ? (family == 0 ? 4 + 2 * _random.Next(2) : family) : null;
-        if (_table && action == "Pass")
-        {
-            // The table strategy cannot resume at the next tier: Pass rules stay in the IPv6 evaluator.
-            family = _random.Next(2) == 0 ? 0 : 6;
-            ipVersion = 6;
-        }
+
         var effectiveVersion = ipVersion ?? family;
 
         string? protocol = null;
