@@ -33,7 +33,7 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true);
 
-    /// <summary>"Limited vectorisation": a program's shape asks for a strategy that does not exist yet.</summary>
+    /// <summary>A long program stays on the linear strategy: a rule the table strategy cannot express (or the threshold) keeps it there.</summary>
     public static readonly DiagnosticDescriptor LinearStrategyForLongProgram = new(
         id: "PDA1503",
         title: "Long program classified by the linear vector strategy",

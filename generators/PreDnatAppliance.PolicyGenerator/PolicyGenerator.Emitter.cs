@@ -43,7 +43,7 @@ public sealed partial class PolicyGenerator
     /// Writes PolicyClassifiers.g.cs: the CompiledPolicy entry point, one class per program, the set tables and the
     /// file-local helpers. The emitted classes mirror <c>Evaluation/ReferenceEvaluator</c>; keep them in sync.
     /// </summary>
-    private sealed class Emitter
+    private sealed partial class Emitter
     {
         private static readonly (string Name, int Lanes)[] VectorWidths = { ("Vector512", 16), ("Vector256", 8) };
 
@@ -61,7 +61,7 @@ public sealed partial class PolicyGenerator
             _conditions = new ConditionBuilder(spec, _tables);
         }
 
-        public string Emit()
+        public EmittedSources Emit()
         {
             // Programs with equal bodies share the first one's code.
             var primaries = new Dictionary<ProgramBodySpec, ProgramSpec>();
@@ -97,7 +97,7 @@ public sealed partial class PolicyGenerator
             writer.Line();
             writer.Raw(Helpers.Replace("%SKIPLOCALSINIT%", _allowUnsafe ? "[SkipLocalsInit]\n" : string.Empty)
                               .Replace("%GENERATEDCODE%", GeneratedCodeAttribute));
-            return writer.ToString();
+            return new EmittedSources(writer.ToString(), _tablePrograms.Count == 0 ? null : WriteTablesFile());
         }
 
         private void WriteFileHeader(CodeWriter writer, int distinctBodies)
@@ -120,6 +120,12 @@ public sealed partial class PolicyGenerator
             writer.Line("//                          decided lanes drop out, Pass lanes leave their tier; IPv6 and non-IP lanes take");
             writer.Line("//                          the scalar path, as does the tail of the burst");
             writer.Line("//   scalar                 one packet at a time, each rule an if statement (EvaluateV4 / EvaluateV6)");
+            if (_tablePrograms.Count > 0)
+            {
+                writer.Line("// except programs on the table strategy: their IPv4 packets go through a classifier table built at compile");
+                writer.Line("// time (PolicyTables.g.cs; Vector512/256 or scalar kernel paths), then an entry -> rule map; IPv6, non-IP");
+                writer.Line("// and (when a rule tests ICMP type or code) ICMP packets take the scalar evaluators.");
+            }
             writer.Line("// Every rule carries its RuleId, its source file:line and its text. Non-IP packets get no decision and no rule (PolicyRules.NoRule).");
             writer.Line("#nullable enable");
             writer.Line("#pragma warning disable CS1591 // public members of generated code need no XML comments");
@@ -196,12 +202,17 @@ public sealed partial class PolicyGenerator
             writer.Open($"internal sealed class {program.TypeName} : IPolicyClassifier");
             writer.Line($"public string ProgramKey => {Literal(program.Key)};");
             writer.Line();
-            WriteDispatch(writer, primary.TypeName + ".");
+            WriteDispatch(writer, primary.TypeName + ".", primary.Strategy);
             writer.Close();
         }
 
-        private static void WriteDispatch(CodeWriter writer, string target)
+        private static void WriteDispatch(CodeWriter writer, string target, ClassifierStrategy strategy)
         {
+            if (strategy == ClassifierStrategy.Table)
+            {
+                WriteTableDispatch(writer, target);
+                return;
+            }
             writer.Line("/// <summary>Uses the widest vector path the CPU accelerates, else the scalar path.</summary>");
             writer.Open("public void Classify(HeaderBatch batch, Span<PolicyVerdict> verdicts, Span<uint> ruleIds)");
             writer.Line("if (Vector512.IsHardwareAccelerated)");
@@ -224,10 +235,14 @@ public sealed partial class PolicyGenerator
         private void WriteProgram(CodeWriter writer, ProgramSpec program)
         {
             var body = program.Body;
-            var plan4 = Plan(body, 4, _conditions);
+            var table = program.Strategy == ClassifierStrategy.Table ? BuildTable(program) : null;
+            // The IPv4 evaluator is only needed where IPv4 packets can reach it: on the table strategy, ICMP packets
+            // when a rule tests ICMP type or code. (Planning registers the set tables its conditions use.)
+            var needsV4 = table is null || table.Flat.RoutesIcmp;
+            var plan4 = needsV4 ? Plan(body, 4, _conditions) : null;
             var plan6 = Plan(body, 6, _conditions);
 
-            WriteExplanation(writer, program);
+            WriteExplanation(writer, program, table);
             WriteProgramSummary(writer, program);
             writer.Line(GeneratedCodeAttribute);
             if (_allowUnsafe)
@@ -235,33 +250,51 @@ public sealed partial class PolicyGenerator
             writer.Open($"internal sealed class {program.TypeName} : IPolicyClassifier");
             writer.Line($"public string ProgramKey => {Literal(program.Key)};");
             writer.Line();
-            WriteDispatch(writer, string.Empty);
+            if (table is not null)
+            {
+                writer.Line("/// <summary>Loads the tables now, when the policy is loaded, so that the first burst neither waits nor allocates.</summary>");
+                writer.Line($"public {program.TypeName}() => GC.KeepAlive(PolicyTables.{table.Member});");
+                writer.Line();
+            }
+            WriteDispatch(writer, string.Empty, program.Strategy);
 
+            // Each strategy writes the same entry points (RunVector512, RunVector256, RunScalar, ClassifyOne) its own way.
             switch (program.Strategy)
             {
-                // The seam for other strategies (a table-driven decomposition for long rule lists): each writes the
-                // same three entry points (RunVector512, RunVector256, RunScalar) its own way.
+                case ClassifierStrategy.Table:
+                    writer.Line();
+                    WriteTableRun(writer, table!);
+                    writer.Line();
+                    WriteClassifyOne(writer, includeV4: needsV4);
+                    writer.Line();
+                    WriteEntryMap(writer, table!);
+                    break;
                 case ClassifierStrategy.LinearVector:
                 default:
                     foreach (var (vector, lanes) in VectorWidths)
                     {
                         writer.Line();
-                        WriteVectorRun(writer, plan4, vector, lanes);
+                        WriteVectorRun(writer, plan4!, vector, lanes);
                     }
+                    writer.Line();
+                    WriteScalarRun(writer);
+                    writer.Line();
+                    WriteClassifyOne(writer, includeV4: true);
                     break;
             }
 
-            writer.Line();
-            WriteScalarRun(writer);
-            writer.Line();
-            WriteEvaluate(writer, plan4, 4);
+            if (plan4 is not null)
+            {
+                writer.Line();
+                WriteEvaluate(writer, plan4, 4);
+            }
             writer.Line();
             WriteEvaluate(writer, plan6, 6);
             writer.Close();
         }
 
         /// <summary>The program laid out like <c>prednat policy dump</c>: endpoint, stage, tiers, profiles and end.</summary>
-        private static void WriteExplanation(CodeWriter writer, ProgramSpec program)
+        private static void WriteExplanation(CodeWriter writer, ProgramSpec program, TableProgram? table)
         {
             var body = program.Body;
             writer.Comment(new string('-', 110));
@@ -270,7 +303,10 @@ public sealed partial class PolicyGenerator
                 (program.InterfaceName.Length > 0 ? $", interface {program.InterfaceName}" : string.Empty) +
                 $", node {program.Node} ({program.EndpointLocation})");
             writer.Comment($"  stage     {StageTitle(program.Stage)}, {program.Direction}");
-            writer.Comment($"  strategy  linear vector ({Count(body.RuleCount, "rule")})");
+            writer.Comment(table is null
+                ? $"  strategy  linear vector ({Count(body.RuleCount, "rule")})"
+                : $"  strategy  table ({Count(body.RuleCount, "rule")}; IPv4: {Count(table.Flat.EntryCount, "entry")}, {table.Bytes.ToString(CultureInfo.InvariantCulture)} bytes in PolicyTables.{table.Member}"
+                  + (table.Tables.Count > 1 ? $" and {Count(table.Tables.Count - 1, "more table")} that Pass rules continue in)" : ")"));
             if (body.Tiers.Count == 0)
                 writer.Comment("  no policy applies");
             foreach (var tier in body.Tiers)
@@ -298,12 +334,20 @@ public sealed partial class PolicyGenerator
             writer.Line("for (int i = 0; i < count; i++)");
             writer.Line("    verdicts[i] = ClassifyOne(batch, i, out ruleIds[i]);");
             writer.Close();
-            writer.Line();
-            writer.Line("/// <summary>One packet: IPv4 and IPv6 by their evaluators; a packet that is not IP gets no decision and no rule.</summary>");
+        }
+
+        private static void WriteClassifyOne(CodeWriter writer, bool includeV4)
+        {
+            writer.Line(includeV4
+                ? "/// <summary>One packet: IPv4 and IPv6 by their evaluators; a packet that is not IP gets no decision and no rule.</summary>"
+                : "/// <summary>One packet that is not IPv4: IPv6 by its evaluator; a packet that is not IP gets no decision and no rule.</summary>");
             writer.Open("internal static PolicyVerdict ClassifyOne(HeaderBatch batch, int i, out uint ruleId)");
             writer.Open("switch (batch.IpVersion[i])");
-            writer.Line("case 4:");
-            writer.Line("    return EvaluateV4(batch.SrcV4[i], batch.DstV4[i], batch.Protocol[i], batch.SrcPort[i], batch.DstPort[i], batch.IcmpType[i], batch.IcmpCode[i], out ruleId);");
+            if (includeV4)
+            {
+                writer.Line("case 4:");
+                writer.Line("    return EvaluateV4(batch.SrcV4[i], batch.DstV4[i], batch.Protocol[i], batch.SrcPort[i], batch.DstPort[i], batch.IcmpType[i], batch.IcmpCode[i], out ruleId);");
+            }
             writer.Line("case 6:");
             writer.Line("    return EvaluateV6(batch.SrcV6High[i], batch.SrcV6Low[i], batch.DstV6High[i], batch.DstV6Low[i],");
             writer.Line("        batch.Protocol[i], batch.SrcPort[i], batch.DstPort[i], batch.IcmpType[i], batch.IcmpCode[i], out ruleId);");
@@ -627,21 +671,7 @@ public sealed partial class PolicyGenerator
             body.Indent = indent;
         }
 
-        private static string VerdictName(ProgramEndKind end) => end switch
-        {
-            ProgramEndKind.NoDecision => "NoDecision",
-            ProgramEndKind.Allow => "Allow",
-            _ => "Deny",
-        };
-
         private static string VerdictValue(string verdict) => $"(uint)PolicyVerdict.{verdict}";
-
-        private static string EndText(ProgramEndKind end) => end switch
-        {
-            ProgramEndKind.NoDecision => "no decision, the packet continues to the next stage",
-            ProgramEndKind.Allow => "allow (forwarded traffic is allowed by default)",
-            _ => "deny (drop if no profile matched)",
-        };
 
         private static string StageTitle(string stage) => stage switch
         {
@@ -652,8 +682,6 @@ public sealed partial class PolicyGenerator
             "workload" => "workload",
             _ => stage,
         };
-
-        private static string Count(int n, string noun) => n.ToString(CultureInfo.InvariantCulture) + " " + noun + (n == 1 ? string.Empty : "s");
 
         private static string Xml(string text) => CodeWriter.OneLine(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
     }

@@ -13,12 +13,6 @@ namespace PreDnatAppliance.PolicyGenerator;
 public sealed partial class PolicyGenerator
 {
     /// <summary>
-    /// Programs with more rules than this are meant for the table-driven strategy. Until it exists they keep the
-    /// linear vector strategy, with an Info diagnostic (PDA1503) saying so.
-    /// </summary>
-    internal const int LinearStrategyRuleLimit = 64;
-
-    /// <summary>
     /// Loads, validates and compiles the policy files with the policy library, and keeps only equatable data:
     /// the model (when there is no error), the inputs hash, and the diagnostics.
     /// </summary>
@@ -35,12 +29,6 @@ public sealed partial class PolicyGenerator
             return new PolicyGenerationResult(null, null, new[] { failure }.ToEquatableArray());
         }
     }
-
-    /// <summary>
-    /// Which emitter strategy a program gets. This is the seam for the table-driven decomposition: when it exists,
-    /// programs above <see cref="LinearStrategyRuleLimit"/> rules will choose it here.
-    /// </summary>
-    internal static ClassifierStrategy ChooseStrategy(ProgramBodySpec body) => ClassifierStrategy.LinearVector;
 
     private sealed class Parser
     {
@@ -113,13 +101,15 @@ public sealed partial class PolicyGenerator
             {
                 _cancellationToken.ThrowIfCancellationRequested();
                 var body = Body(program, Ref);
-                var strategy = ChooseStrategy(body);
-                var ruleCount = body.RuleCount;
-                if (ruleCount > LinearStrategyRuleLimit)
+                var choice = ChooseStrategy(body, _options.TableThreshold);
+                if (choice.Strategy == ClassifierStrategy.LinearVector && choice.Ipv4Rules > LinearStrategyRuleLimit)
                 {
+                    var why = choice.Obstacle is null
+                        ? $"the table threshold is {_options.TableThreshold.ToString(CultureInfo.InvariantCulture)} (PolicyTableThreshold)"
+                        : choice.Obstacle + ", which a classifier table cannot express";
                     _diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.LinearStrategyForLongProgram.Id,
                         DiagnosticDescriptors.LinearStrategyForLongProgram.Title.ToString(CultureInfo.InvariantCulture), DiagnosticLevel.Info,
-                        $"program {program.Key} has {ruleCount} rules; it is classified by the linear vector strategy (every rule tested in order) until the table-driven strategy exists",
+                        $"program {program.Key} has {choice.Ipv4Rules} IPv4 rules; it is classified by the linear vector strategy (every rule tested in order): {why}",
                         program.Endpoint.Location.File ?? string.Empty, program.Endpoint.Location.Line, program.Endpoint.Location.Column));
                 }
                 programs.Add(new ProgramSpec
@@ -133,7 +123,7 @@ public sealed partial class PolicyGenerator
                     EndpointLocation = program.Endpoint.Location.ToShortString(),
                     Stage = StageNames.Of(program.Stage),
                     Direction = StageNames.Of(program.Direction),
-                    Strategy = strategy,
+                    Strategy = choice.Strategy,
                     Body = body,
                 });
             }

@@ -35,10 +35,12 @@ public sealed partial class PolicyGenerator : IIncrementalGenerator
     internal const string PolicyRootProperty = "build_property.PolicyRootFullPath";
     internal const string PolicyDirProperty = "build_property.PolicyDirFullPath";
     internal const string NamespaceProperty = "build_property.PolicyNamespace";
+    internal const string TableThresholdProperty = "build_property.PolicyTableThreshold";
     internal const string DefaultNamespace = "PreDnatAppliance.Policies.Generated";
 
     internal const string ClassifiersHintName = "PolicyClassifiers.g.cs";
     internal const string InputsHintName = "PolicyInputs.g.cs";
+    internal const string TablesHintName = "PolicyTables.g.cs";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -107,22 +109,24 @@ public sealed partial class PolicyGenerator : IIncrementalGenerator
                     : "it does not target .NET 8 or later (System.Runtime.Intrinsics.Vector512)"));
             return;
         }
-        string text;
+        EmittedSources sources;
         try
         {
-            text = WithInvariantCulture(() => new Emitter(spec, compilation.AllowUnsafe, output.CancellationToken).Emit());
+            sources = WithInvariantCulture(() => new Emitter(spec, compilation.AllowUnsafe, output.CancellationToken).Emit());
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorFailed, Location.None, Describe(ex)));
             return;
         }
-        output.AddSource(ClassifiersHintName, text);
+        output.AddSource(ClassifiersHintName, sources.Classifiers);
+        if (sources.Tables is not null)
+            output.AddSource(TablesHintName, sources.Tables);
     }
 
     /// <summary>
-    /// Reads the resolved PolicyRoot and PolicyDir (PolicyRootFullPath, PolicyDirFullPath) and PolicyNamespace,
-    /// declared as CompilerVisibleProperty by build/PreDnatAppliance.PolicyGenerator.targets.
+    /// Reads the resolved PolicyRoot and PolicyDir (PolicyRootFullPath, PolicyDirFullPath), PolicyNamespace and
+    /// PolicyTableThreshold, declared as CompilerVisibleProperty by build/PreDnatAppliance.PolicyGenerator.targets.
     /// </summary>
     internal static GeneratorOptions ReadOptions(AnalyzerConfigOptions global)
     {
@@ -133,7 +137,11 @@ public sealed partial class PolicyGenerator : IIncrementalGenerator
             ? DisplayPath(NormalizeDirectory(dirText).TrimEnd('/'), root)
             : string.Empty;
         var ns = global.TryGetValue(NamespaceProperty, out var nsText) && IsValidNamespace(nsText) ? nsText.Trim() : DefaultNamespace;
-        return new GeneratorOptions(ns, directory, root);
+        var threshold = global.TryGetValue(TableThresholdProperty, out var thresholdText)
+            && int.TryParse(thresholdText?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : DefaultTableThreshold;
+        return new GeneratorOptions(ns, directory, root, threshold);
     }
 
     private static PolicyFileText? ReadPolicyFile(AdditionalText file, AnalyzerConfigOptionsProvider provider, CancellationToken cancellationToken)

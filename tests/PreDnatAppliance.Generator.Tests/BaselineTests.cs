@@ -16,7 +16,7 @@ public sealed class BaselineTests
 {
     private static readonly bool Update = Environment.GetEnvironmentVariable("PREDNAT_UPDATE_BASELINES") is "1" or "true";
 
-    public static TheoryData<string> Scenarios => new() { "nodeport", "tiered", "ipv6-icmp-named-ports" };
+    public static TheoryData<string> Scenarios => new() { "nodeport", "tiered", "ipv6-icmp-named-ports", "table-strategy" };
 
     [Theory]
     [MemberData(nameof(Scenarios))]

@@ -42,6 +42,36 @@ public sealed class DiagnosticTests
         Assert.Empty(result.GeneratedSources);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_long_program_gets_tables_unless_a_rule_keeps_it_linear_which_PDA1503_names(bool withExcludedNamedPort)
+    {
+        // 70 Allow rules and a Pass: tables (the Pass continues in a second table, here the program end).
+        var rules = string.Concat(Enumerable.Range(1, 70).Select(i => $"    - action: Allow\n      protocol: TCP\n      destination:\n        ports: [{1000 + i}]\n"));
+        rules += "    - action: Pass\n      source:\n        nets: [\"10.0.0.0/8\"]\n";
+        if (withExcludedNamedPort)
+            rules += "    - action: Deny\n      protocol: TCP\n      destination:\n        notPorts: [\"web\"]\n";
+        var policy = "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: long\nspec:\n  selector: has(role)\n  ingress:\n" + rules;
+        var (result, output) = GeneratorHarness.Run(new[] { new PolicyFile("policies/a.yaml", Valid), new PolicyFile("policies/long.yaml", policy) });
+
+        var classifiers = GeneratorHarness.Source(result, PolicyGenerator.PolicyGenerator.ClassifiersHintName);
+        if (!withExcludedNamedPort)
+        {
+            Assert.DoesNotContain(result.Diagnostics, d => d.Id == "PDA1503");
+            Assert.Contains("//   strategy  table (71 rules", classifiers);
+            Assert.Contains(result.GeneratedSources, s => s.HintName == PolicyGenerator.PolicyGenerator.TablesHintName);
+            using var loaded = GeneratorHarness.CompileAndLoad(output);
+            return;
+        }
+        var info = Assert.Single(result.Diagnostics, d => d.Id == "PDA1503");
+        Assert.Equal(DiagnosticSeverity.Info, info.Severity);
+        Assert.Contains("hep/node1-eth0/host/ingress has 72 IPv4 rules", info.GetMessage());
+        Assert.Contains("(policies/long.yaml:291) excludes a named port", info.GetMessage());
+        Assert.Contains("//   strategy  linear vector (72 rules)", classifiers);
+        Assert.DoesNotContain(result.GeneratedSources, s => s.HintName == PolicyGenerator.PolicyGenerator.TablesHintName);
+    }
+
     [Fact]
     public void A_yaml_syntax_error_is_reported_where_the_yaml_breaks()
     {

@@ -91,6 +91,26 @@ public sealed class IncrementalTests
         Assert.Equal(first.GeneratedSources.Select(s => s.SourceText.ToString()), second.GeneratedSources.Select(s => s.SourceText.ToString()));
     }
 
+    [Fact]
+    public void The_table_strategy_gives_the_same_text_twice_and_stays_cached_when_the_model_is_unchanged()
+    {
+        var files = TestPaths.Scenario("table-strategy");
+        var first = GeneratorHarness.Run(files).Result;
+        var second = GeneratorHarness.Run(files.Reverse().ToList()).Result;
+        Assert.Contains(first.GeneratedSources, s => s.HintName == PolicyGenerator.PolicyGenerator.TablesHintName);
+        Assert.Equal(first.GeneratedSources.Select(s => s.SourceText.ToString()), second.GeneratedSources.Select(s => s.SourceText.ToString()));
+
+        // The table is built in the emit step from the model: a comment leaves the emit (and so the table build) cached.
+        var texts = GeneratorHarness.AdditionalTexts(files);
+        var compilation = GeneratorHarness.CreateCompilation("IncrementalTables", "namespace Project { public static class A { } }");
+        var driver = GeneratorHarness.CreateDriver(texts).RunGenerators(compilation);
+        var (oldText, newText) = Replace(texts, "policies/profiles.yaml", text => text + "# reviewed\n");
+        var result = driver.ReplaceAdditionalText(oldText, newText).RunGenerators(compilation).GetRunResult().Results.Single();
+        AssertAllOutputs(result, TrackingNames.Spec, IncrementalStepRunReason.Unchanged);
+        Assert.All(ClassifierEmitSteps(result).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        Assert.Equal(Source(first, PolicyGenerator.PolicyGenerator.TablesHintName), Source(result, PolicyGenerator.PolicyGenerator.TablesHintName));
+    }
+
     private static (AdditionalText Old, AdditionalText New) Replace(ImmutableArray<AdditionalText> texts, string relativePath, Func<string, string> edit)
     {
         var old = texts.Single(t => t.Path == GeneratorHarness.Root + relativePath);

@@ -10,11 +10,17 @@ namespace PreDnatAppliance.ClassBench;
 /// Builds the table, checks the kernel against the linear first-match oracle on
 /// the first --verify packets, then times whole passes over the trace in bursts
 /// on the current core and prints one RESULT line (median of the runs).
+///
+/// classbench convert --rules FILE --out DIR: the rule file as a Calico policy directory (<see cref="CalicoConverter"/>).
+/// classbench generated --policy DLL --rules FILE --trace FILE ...: the same measurement through a generated policy
+/// assembly's pre-DNAT classifier (<see cref="GeneratedBench"/>).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "convert") return Convert(args.AsSpan(1));
+        if (args.Length > 0 && args[0] == "generated") return GeneratedBench.Run(args.AsSpan(1));
         string? rulesPath = null, tracePath = null;
         int runs = 7, runMs = 300, burst = 32, verify = int.MaxValue, fixedPasses = -1;
         KernelPath path = KernelPaths.Best;
@@ -88,6 +94,29 @@ public static class Program
             $"RESULT rules={rules.Count} packets={trace.Count} ns_per_pkt={median:F2} min={samples[0]:F2} max={samples[runs - 1]:F2} "
             + $"mem_bytes={table.Stats.MemoryBytes} build_ms={table.Stats.BuildTime.TotalMilliseconds:F0} verified={checkedCount} "
             + $"path={path}"));
+        return 0;
+    }
+
+    private static int Convert(ReadOnlySpan<string> args)
+    {
+        string? rulesPath = null, output = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--rules" when i + 1 < args.Length: rulesPath = args[++i]; break;
+                case "--out" when i + 1 < args.Length: output = args[++i]; break;
+                default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+            }
+        }
+        if (rulesPath is null || output is null)
+        {
+            Console.Error.WriteLine("usage: classbench convert --rules FILE --out DIR");
+            return 2;
+        }
+        var rules = CalicoConverter.ReadRules(rulesPath);
+        CalicoConverter.Write(rules, output);
+        Console.Error.WriteLine($"{rules.Count} rules -> {output} ({(rules.Count + CalicoConverter.RulesPerPolicy - 1) / CalicoConverter.RulesPerPolicy} policies, program {CalicoConverter.ProgramKey})");
         return 0;
     }
 

@@ -43,7 +43,11 @@ internal sealed record PolicyGenerationResult(PolicySetSpec? Spec, PolicyInputsS
 internal sealed record PolicyFileText(string DisplayPath, string Text, bool Unreadable);
 
 /// <summary>Project-wide settings read from MSBuild properties (build_property.*).</summary>
-internal sealed record GeneratorOptions(string Namespace, string PolicyDirectory, string? PolicyRoot);
+/// <param name="TableThreshold">
+/// Programs with at least this many IPv4 rules get the table strategy when every rule can be expressed in it
+/// (PolicyTableThreshold; default <see cref="PolicyGenerator.DefaultTableThreshold"/>).
+/// </param>
+internal sealed record GeneratorOptions(string Namespace, string PolicyDirectory, string? PolicyRoot, int TableThreshold);
 
 /// <summary>What the emitted code needs from the compilation, kept apart so that other compilation changes stay cached.</summary>
 internal readonly record struct CompilationData(bool AllowUnsafe, bool HasVector512, bool HasContract);

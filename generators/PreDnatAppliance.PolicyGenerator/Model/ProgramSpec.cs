@@ -22,13 +22,18 @@ internal enum ProgramEndKind
 
 /// <summary>
 /// How the emitter turns a program into code. The choice is made per program from its shape
-/// (<see cref="PolicyGenerator.ChooseStrategy"/>), so that a table-driven strategy for long rule lists can be
-/// added beside the linear one without touching the rest of the pipeline.
+/// (<see cref="PolicyGenerator.ChooseStrategy"/>).
 /// </summary>
 internal enum ClassifierStrategy
 {
     /// <summary>Every rule in order, tested on a whole burst at once with Vector512/Vector256 lane masks.</summary>
     LinearVector,
+
+    /// <summary>
+    /// IPv4 lanes through a classifier table built at compile time (bit-vector decomposition, see
+    /// <c>PreDnatAppliance.ClassifierTables</c>); IPv6 and non-IP lanes through the scalar evaluators.
+    /// </summary>
+    Table,
 }
 
 /// <summary>One per-endpoint program: who it belongs to, and its body.</summary>

@@ -32,6 +32,10 @@ public static class ClassifierChecker
         return paths;
     }
 
+    /// <summary>True when the classifier's own class runs a table (the table strategy; programs that share another's code say no).</summary>
+    public static bool UsesTable(IPolicyClassifier classifier) =>
+        classifier.GetType().GetMethod("RunTable", BindingFlags.NonPublic | BindingFlags.Static) is not null;
+
     /// <summary>Checks <paramref name="packets"/> packets; returns the number of packet checks (packets × paths).</summary>
     public static long Check(EndpointProgram program, ICompiledPolicy policy, int packets, Random random, string context)
     {

@@ -24,14 +24,27 @@ public sealed class DifferentialTests
     public DifferentialTests(ITestOutputHelper output) => _output = output;
 
     [Fact]
-    public void Generated_classifiers_agree_with_the_reference_evaluator_on_random_policy_sets()
+    public void Generated_classifiers_agree_with_the_reference_evaluator_on_random_policy_sets() =>
+        Run("random policy sets", RandomPolicySets.Generate, seedOffset: 0, sets: Long ? 40 : 10, packetsPerSet: Long ? 150_000 : 70_000,
+            minChecks: Long ? 5_000_000 : 1_000_000, minTablePrograms: 0, minTableChecks: 0);
+
+    /// <summary>
+    /// Long programs of rules the table strategy can express (every field it handles, IPv4 and IPv6 packets, tiers with
+    /// Deny and Pass ends, profiles, large selector sets, negations, ICMP matches): most programs get tables.
+    /// </summary>
+    [Fact]
+    public void Table_strategy_classifiers_agree_with_the_reference_evaluator_on_random_policy_sets() =>
+        Run("random table-strategy policy sets", RandomPolicySets.GenerateForTables, seedOffset: 100_000, sets: Long ? 24 : 6,
+            packetsPerSet: Long ? 300_000 : 120_000, minChecks: Long ? 5_000_000 : 1_000_000, minTablePrograms: 3, minTableChecks: Long ? 3_000_000 : 1_000_000);
+
+    private void Run(string what, Func<int, IReadOnlyList<PolicyFile>> generate, int seedOffset, int sets, int packetsPerSet, long minChecks, int minTablePrograms, long minTableChecks)
     {
-        var baseSeed = int.TryParse(Environment.GetEnvironmentVariable("PREDNAT_DIFF_SEED"), out var seed) ? seed : 20240601;
-        var sets = Long ? 40 : 10;
-        var packetsPerSet = Long ? 150_000 : 70_000;
+        var baseSeed = (int.TryParse(Environment.GetEnvironmentVariable("PREDNAT_DIFF_SEED"), out var seed) ? seed : 20240601) + seedOffset;
         var stopwatch = Stopwatch.StartNew();
         long checks = 0;
+        long tableChecks = 0;
         long programs = 0;
+        long tablePrograms = 0;
         var compileTime = TimeSpan.Zero;
         var gate = new object();
 
@@ -39,7 +52,7 @@ public sealed class DifferentialTests
         {
             var setSeed = baseSeed + index;
             var context = $"policy set seed {setSeed}";
-            var files = RandomPolicySets.Generate(setSeed);
+            var files = generate(setSeed);
             var set = PolicyProject.LoadTexts(files.Select(f => (f.RelativePath, f.Text)));
             var compiled = PolicyProject.Compile(set);
             var errors = compiled.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
@@ -62,24 +75,36 @@ public sealed class DifferentialTests
             Assert.Equal(compiled.Programs.Count, loaded.Policy.Classifiers.Count);
             var random = new Random(setSeed);
             var perProgram = Math.Max(256, packetsPerSet / Math.Max(1, compiled.Programs.Count));
-            long setChecks = 0;
+            long setChecks = 0, setTableChecks = 0, setTablePrograms = 0;
             foreach (var program in compiled.Programs)
             {
                 var classifier = loaded.Policy.Find(program.Key);
                 Assert.True(classifier is not null, $"{context}: no classifier for {program.Key}");
-                setChecks += ClassifierChecker.Check(program, loaded.Policy, perProgram, random, context);
+                var isTable = ClassifierChecker.UsesTable(classifier!);
+                var programChecks = ClassifierChecker.Check(program, loaded.Policy, isTable ? 2 * perProgram : perProgram, random, context);
+                setChecks += programChecks;
+                if (isTable)
+                {
+                    setTableChecks += programChecks;
+                    setTablePrograms++;
+                }
             }
             lock (gate)
             {
                 checks += setChecks;
+                tableChecks += setTableChecks;
                 programs += compiled.Programs.Count;
+                tablePrograms += setTablePrograms;
                 compileTime += compileWatch.Elapsed;
             }
         });
 
         _output.WriteLine($"Classify takes {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : "the scalar path")} on this machine");
-        _output.WriteLine($"{sets} random policy sets, {programs} programs, {checks:N0} packet checks against the reference evaluator in {stopwatch.Elapsed.TotalSeconds:F1} s (generate+compile {compileTime.TotalSeconds:F1} s summed over threads)");
-        Assert.True(checks >= (Long ? 5_000_000 : 1_000_000), $"only {checks} packet checks");
+        _output.WriteLine($"{sets} {what}, {programs} programs ({tablePrograms} with their own table), {checks:N0} packet checks against the reference evaluator " +
+            $"({tableChecks:N0} through tables) in {stopwatch.Elapsed.TotalSeconds:F1} s (generate+compile {compileTime.TotalSeconds:F1} s summed over threads)");
+        Assert.True(checks >= minChecks, $"only {checks} packet checks");
+        Assert.True(tablePrograms >= minTablePrograms * sets, $"only {tablePrograms} programs took the table strategy");
+        Assert.True(tableChecks >= minTableChecks, $"only {tableChecks} packet checks through tables");
     }
 
     private static void WriteFile(string path, string text)

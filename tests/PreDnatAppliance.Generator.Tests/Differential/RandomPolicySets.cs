@@ -13,6 +13,11 @@ namespace PreDnatAppliance.Generator.Tests.Differential;
 /// notICMP, and on both sides nets, notNets, selector, notSelector, namespaceSelector, serviceAccounts, ports and
 /// notPorts (numbers, ranges and names). Everything is drawn from small pools so that selectors match, sets overlap
 /// and packets drawn from the same pools hit rules.
+/// <para>
+/// Table mode (<see cref="GenerateForTables"/>) makes programs long enough for the table strategy (dozens to a few
+/// hundred rules) out of what it can express: every field above, except that notPorts never name a port; network
+/// sets are larger.
+/// </para>
 /// </summary>
 public sealed class RandomPolicySets
 {
@@ -39,14 +44,25 @@ public sealed class RandomPolicySets
     private static readonly string[] NamespaceSelectors = { "team == 'blue'", "all()", "global()", "has(team)", "team == 'red'" };
 
     private readonly Random _random;
+    private readonly bool _table;
     private readonly StringBuilder _yaml = new();
     private readonly List<PolicyFile> _files = new();
     private readonly List<string> _tiers = new();
     private readonly List<string> _profiles = new() { "projectcalico-default-allow" };
 
-    private RandomPolicySets(int seed) => _random = new Random(seed);
+    private RandomPolicySets(int seed, bool table)
+    {
+        _random = new Random(seed);
+        _table = table;
+    }
 
-    public static IReadOnlyList<PolicyFile> Generate(int seed) => new RandomPolicySets(seed).Run();
+    public static IReadOnlyList<PolicyFile> Generate(int seed) => new RandomPolicySets(seed, table: false).Run();
+
+    /// <summary>A set whose programs are long and have only rules the table strategy can express.</summary>
+    public static IReadOnlyList<PolicyFile> GenerateForTables(int seed) => new RandomPolicySets(seed, table: true).Run();
+
+    /// <summary>How many rules a policy's rule list gets: a few, or in table mode, many.</summary>
+    private int RuleCount(int min, int max) => _table ? _random.Next(8 * min + 8, 8 * max + 8) : _random.Next(min, max);
 
     private IReadOnlyList<PolicyFile> Run()
     {
@@ -126,8 +142,8 @@ public sealed class RandomPolicySets
                 Line(1, "labelsToApply:");
                 Line(2, $"app: {Pick(Apps)}");
             }
-            Rules("ingress", _random.Next(0, 4), allowEgress: true);
-            Rules("egress", _random.Next(0, 4), allowEgress: true);
+            Rules("ingress", RuleCount(0, 4), allowEgress: true);
+            Rules("egress", RuleCount(0, 4), allowEgress: true);
         }
     }
 
@@ -206,7 +222,7 @@ public sealed class RandomPolicySets
         {
             Document("GlobalNetworkSet", $"gns-{i}", labels: new Dictionary<string, string> { ["kind"] = i == 0 ? "external" : "partner" });
             // Sometimes large enough that vector lookups binary-search each lane instead of scanning all ranges.
-            var nets = Enumerable.Range(0, _random.Next(4) == 0 ? _random.Next(20, 60) : _random.Next(3, 14)).Select(_ => RandomCidr(_random.Next(3) == 0 ? 6 : 4, minPrefix: 12)).Distinct().ToList();
+            var nets = Enumerable.Range(0, _random.Next(4) == 0 || _table ? _random.Next(20, 60) : _random.Next(3, 14)).Select(_ => RandomCidr(_random.Next(3) == 0 ? 6 : 4, minPrefix: 12)).Distinct().ToList();
             Line(1, "nets: [" + string.Join(", ", nets.Select(Quote)) + "]");
         }
         if (_random.Next(2) == 0)
@@ -233,7 +249,7 @@ public sealed class RandomPolicySets
             Line(1, "applyOnForward: true");
             if (_random.Next(4) == 0)
                 Line(1, "types: [Ingress]");
-            Rules("ingress", _random.Next(1, 6), allowEgress: false);
+            Rules("ingress", RuleCount(1, 6), allowEgress: false);
             return;
         }
         if (mode == "untracked")
@@ -256,8 +272,8 @@ public sealed class RandomPolicySets
         };
         if (types is not null)
             Line(1, "types: " + types);
-        Rules("ingress", _random.Next(0, 5), allowEgress: true);
-        Rules("egress", _random.Next(0, 5), allowEgress: true);
+        Rules("ingress", RuleCount(0, 5), allowEgress: true);
+        Rules("egress", RuleCount(0, 5), allowEgress: true);
     }
 
     private void NetworkPolicy(int index)
@@ -265,8 +281,8 @@ public sealed class RandomPolicySets
         Document("NetworkPolicy", $"np-{index}", Pick(Namespaces));
         PolicyCommon();
         Line(1, $"selector: {Quote(Pick(new[] { "all()", "app == 'web'", "app != 'db'", "has(zone)" }))}");
-        Rules("ingress", _random.Next(0, 4), allowEgress: true);
-        Rules("egress", _random.Next(0, 4), allowEgress: true);
+        Rules("ingress", RuleCount(0, 4), allowEgress: true);
+        Rules("egress", RuleCount(0, 4), allowEgress: true);
     }
 
     private void PolicyCommon()
@@ -291,7 +307,14 @@ public sealed class RandomPolicySets
     private void Rule()
     {
         var lines = new List<string>();
-        var action = _random.Next(20) switch
+        // Table mode: mostly rules that decide IPv4 packets, so that programs pass the table threshold.
+        var action = (_table ? _random.Next(20) switch
+        {
+            < 8 => 0,
+            < 16 => 6,
+            < 18 => 12,
+            _ => 15,
+        } : _random.Next(20)) switch
         {
             < 6 => "Allow",
             < 12 => "Deny",
@@ -301,13 +324,19 @@ public sealed class RandomPolicySets
         lines.Add($"action: {action}");
 
         // A rule is about one family when it has CIDRs, ipVersion, or ICMP.
-        var family = _random.Next(10) switch
+        var family = (_table ? _random.Next(10) switch
+        {
+            < 4 => 0,
+            < 8 => 4,
+            _ => 7,
+        } : _random.Next(10)) switch
         {
             < 4 => 0,
             < 7 => 4,
             _ => 6,
         };
         int? ipVersion = _random.Next(6) == 0 ? (family == 0 ? 4 + 2 * _random.Next(2) : family) : null;
+
         var effectiveVersion = ipVersion ?? family;
 
         string? protocol = null;
@@ -379,8 +408,8 @@ public sealed class RandomPolicySets
             fields.Add("serviceAccounts:\n          names: [" + Quote("sa" + (1 + _random.Next(2))) + "]");
         if ((portProtocol && _random.Next(5) < 2) || (namedOnly && _random.Next(6) == 0))
             fields.Add("ports: [" + string.Join(", ", Ports(namedOnly)) + "]");
-        if ((portProtocol && _random.Next(6) == 0) || (namedOnly && _random.Next(12) == 0))
-            fields.Add("notPorts: [" + string.Join(", ", Ports(namedOnly)) + "]");
+        if ((portProtocol && _random.Next(6) == 0) || (namedOnly && !_table && _random.Next(12) == 0))
+            fields.Add("notPorts: [" + string.Join(", ", Ports(namedOnly, numericOnly: _table)) + "]");
         if (fields.Count == 0)
             return;
         lines.Add(side + ":");
@@ -388,12 +417,12 @@ public sealed class RandomPolicySets
             lines.Add("  " + field);
     }
 
-    private IEnumerable<string> Ports(bool namedOnly)
+    private IEnumerable<string> Ports(bool namedOnly, bool numericOnly = false)
     {
         var count = _random.Next(1, 4);
         for (var i = 0; i < count; i++)
         {
-            var kind = namedOnly ? 0 : _random.Next(3);
+            var kind = namedOnly ? 0 : numericOnly ? 1 + _random.Next(2) : _random.Next(3);
             switch (kind)
             {
                 case 0:
