@@ -290,54 +290,12 @@ public sealed unsafe class OfflineRunner : IDisposable
     /// </summary>
     public OfflineTotals RunPcaps(IReadOnlyList<OfflineInput> inputs)
     {
-        var readers = new List<PcapReader>();
-        try
-        {
-            foreach (var input in inputs)
-            {
-                var r = PcapReader.Open(input.Path);
-                readers.Add(r);
-                if (r.LinkType != PcapLinkType.Ethernet)
-                    throw new InvalidDataException($"{input.Path}: pcap link type {(uint)r.LinkType} is not Ethernet (1)");
-            }
-            var before = Totals.Clone();
-            var heads = new byte[readers.Count][];
-            var lengths = new int[readers.Count];
-            var stamps = new long[readers.Count];
-            var live = new bool[readers.Count];
-            for (var i = 0; i < readers.Count; i++)
-                live[i] = Next(i);
-            while (true)
-            {
-                var pick = -1;
-                for (var i = 0; i < readers.Count; i++)
-                    if (live[i] && (pick < 0 || stamps[i] < stamps[pick]))
-                        pick = i;
-                if (pick < 0)
-                    break;
-                Push(heads[pick].AsSpan(0, lengths[pick]), inputs[pick].RxPort, stamps[pick]);
-                live[pick] = Next(pick);
-            }
-            Flush();
-            return Totals.Since(before);
-
-            bool Next(int i)
-            {
-                if (!readers[i].TryReadPacket(out var p))
-                    return false;
-                if (heads[i] is null || heads[i].Length < p.Data.Length)
-                    heads[i] = new byte[Math.Max(p.Data.Length, 2048)];
-                p.Data.CopyTo(heads[i]);
-                lengths[i] = p.Data.Length;
-                stamps[i] = p.TimestampNanoseconds;
-                return true;
-            }
-        }
-        finally
-        {
-            foreach (var r in readers)
-                r.Dispose();
-        }
+        using var merge = new PcapMerge(inputs.Select(i => i.Path).ToList());
+        var before = Totals.Clone();
+        while (merge.TryNext(out var frame, out var input, out var stamp))
+            Push(frame, inputs[input].RxPort, stamp);
+        Flush();
+        return Totals.Since(before);
     }
 
     public void Dispose()

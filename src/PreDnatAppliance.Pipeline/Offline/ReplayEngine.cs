@@ -111,65 +111,29 @@ public sealed class ReplayEngine : IDisposable
     /// <summary>Reads the inputs merged by timestamp (ties: the earlier input first), as the ports would have received them.</summary>
     private void RunInputs(IReadOnlyList<ReplayInput> inputs)
     {
-        var readers = new List<PcapReader>();
-        try
+        var ports = new ushort[inputs.Count];
+        for (var i = 0; i < inputs.Count; i++)
         {
-            var ports = new ushort[inputs.Count];
-            for (var i = 0; i < inputs.Count; i++)
-            {
-                if (!_runtime.PortIndexByName.TryGetValue(inputs[i].Ingress, out var index))
-                    throw new ArgumentException($"--ingress {inputs[i].Ingress}: no port of the configuration has that name ({string.Join(", ", _runtime.PortIndexByName.Keys)})");
-                ports[i] = _worker.PortId[index];
-                var reader = PcapReader.Open(inputs[i].PcapPath);
-                readers.Add(reader);
-                if (reader.LinkType != PcapLinkType.Ethernet)
-                    throw new InvalidDataException($"{inputs[i].PcapPath}: pcap link type {(uint)reader.LinkType} is not Ethernet (1)");
-            }
-            var heads = new byte[readers.Count][];
-            var lengths = new int[readers.Count];
-            var stamps = new long[readers.Count];
-            var live = new bool[readers.Count];
-            for (var i = 0; i < readers.Count; i++)
-                live[i] = Next(i);
-            var pendingPort = -1;
-            var burstStart = 0L;
-            while (true)
-            {
-                var pick = -1;
-                for (var i = 0; i < readers.Count; i++)
-                    if (live[i] && (pick < 0 || stamps[i] < stamps[pick]))
-                        pick = i;
-                if (pick < 0)
-                    break;
-                if (_runner.Pending > 0 && (_runner.Pending == _runner.BurstSize || ports[pick] != pendingPort
-                                            || stamps[pick] - burstStart > BurstWindowNanoseconds))
-                    _runner.Flush();
-                if (_runner.Pending == 0)
-                    burstStart = stamps[pick];
-                _runner.Push(heads[pick].AsSpan(0, lengths[pick]), ports[pick], stamps[pick]);
-                pendingPort = ports[pick];
-                _clock.Advance(stamps[pick]);
-                live[pick] = Next(pick);
-            }
-            _runner.Flush();
-
-            bool Next(int i)
-            {
-                if (!readers[i].TryReadPacket(out var p))
-                    return false;
-                if (heads[i] is null || heads[i].Length < p.Data.Length)
-                    heads[i] = new byte[Math.Max(p.Data.Length, 2048)];
-                p.Data.CopyTo(heads[i]);
-                lengths[i] = p.Data.Length;
-                stamps[i] = p.TimestampNanoseconds;
-                return true;
-            }
+            if (!_runtime.PortIndexByName.TryGetValue(inputs[i].Ingress, out var index))
+                throw new ArgumentException($"--ingress {inputs[i].Ingress}: no port of the configuration has that name ({string.Join(", ", _runtime.PortIndexByName.Keys)})");
+            ports[i] = _worker.PortId[index];
         }
-        finally
+        using var merge = new PcapMerge(inputs.Select(i => i.PcapPath).ToList());
+        var pendingPort = -1;
+        var burstStart = 0L;
+        while (merge.TryNext(out var frame, out var input, out var stamp))
         {
-            foreach (var r in readers)
-                r.Dispose();
+            var port = ports[input];
+            if (_runner.Pending > 0 && (_runner.Pending == _runner.BurstSize || port != pendingPort
+                                        || stamp - burstStart > BurstWindowNanoseconds))
+                _runner.Flush();
+            if (_runner.Pending == 0)
+                burstStart = stamp;
+            _runner.Push(frame, port, stamp);
+            pendingPort = port;
+            _clock.Advance(stamp);
         }
+        _runner.Flush();
     }
 
     private readonly record struct Entry(string Result, string? Egress, string? Reason, string? File, int Origin);
