@@ -5,6 +5,7 @@ using static PreDnatAppliance.Pipeline.Tests.Conntrack.CtKit;
 
 namespace PreDnatAppliance.Pipeline.Tests.Conntrack;
 
+[Collection(MeasurementCollection.Name)]
 public class ConntrackAllocationAndFloodTests(ITestOutputHelper output)
 {
     [Fact]

@@ -11,6 +11,8 @@ using PreDnatAppliance.Classification;
 using PreDnatAppliance.Policy;
 using PreDnatAppliance.Policy.Programs;
 
+using PreDnatAppliance.TestSupport;
+
 namespace PreDnatAppliance.Replay.Tests.Infrastructure;
 
 /// <summary>A policy set as the pipeline needs it: the generated classifiers and the same files compiled by the Policy library.</summary>
@@ -51,7 +53,7 @@ public static class PolicyBuild
         if (set.HasErrors)
             throw new InvalidOperationException($"policy set {name} has errors:\n" + string.Join("\n", set.Diagnostics.Sorted()));
 
-        var texts = files.Select(f => (AdditionalText)new MemoryText(root + f.Path, f.Text)).ToImmutableArray();
+        var texts = files.Select(f => (AdditionalText)new InMemoryAdditionalText(root + f.Path, f.Text)).ToImmutableArray();
         var global = new Dictionary<string, string>
         {
             ["build_property.PolicyRootFullPath"] = root,
@@ -68,7 +70,7 @@ public static class PolicyBuild
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, optimizationLevel: OptimizationLevel.Release,
                 nullableContextOptions: NullableContextOptions.Enable, deterministic: true));
         var driver = CSharpGeneratorDriver.Create(new[] { new PolicyGenerator.PolicyGenerator().AsSourceGenerator() }, texts, parse,
-            new OptionsProvider(global, perFile));
+            new TestOptionsProvider(global, perFile));
         driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var errors = generatorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         using var stream = new MemoryStream();
@@ -90,50 +92,6 @@ public static class PolicyBuild
             .Append(typeof(IPolicyClassifier).Assembly.Location);
         return files.Distinct().Select(f => (MetadataReference)MetadataReference.CreateFromFile(f)).ToImmutableArray();
     });
-
-    private sealed class MemoryText : AdditionalText
-    {
-        private readonly SourceText _text;
-
-        public MemoryText(string path, string text)
-        {
-            Path = path;
-            _text = SourceText.From(text, Encoding.UTF8);
-        }
-
-        public override string Path { get; }
-        public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
-    }
-
-    private sealed class OptionsProvider : AnalyzerConfigOptionsProvider
-    {
-        private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> _perFile;
-
-        public OptionsProvider(IReadOnlyDictionary<string, string> global, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> perFile)
-        {
-            GlobalOptions = new Options(global);
-            _perFile = perFile;
-        }
-
-        public override AnalyzerConfigOptions GlobalOptions { get; }
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Options.Empty;
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) =>
-            _perFile.TryGetValue(textFile.Path, out var o) ? new Options(o) : Options.Empty;
-
-        private sealed class Options : AnalyzerConfigOptions
-        {
-            public static readonly Options Empty = new(new Dictionary<string, string>());
-            private readonly IReadOnlyDictionary<string, string> _values;
-            public Options(IReadOnlyDictionary<string, string> values) => _values = values;
-
-            public override bool TryGetValue(string key, out string value)
-            {
-                var found = _values.TryGetValue(key, out var v);
-                value = v ?? string.Empty;
-                return found;
-            }
-        }
-    }
 }
 
 public static class Paths
