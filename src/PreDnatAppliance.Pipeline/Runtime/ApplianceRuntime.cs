@@ -51,6 +51,9 @@ public sealed record RuntimeOptions
 
     /// <summary>Conntrack's hash seed; 0 picks a random one (live). Replay fixes it so that runs are identical.</summary>
     public ulong ConntrackHashSeed { get; init; }
+
+    /// <summary>The parse stage asserts every read lies inside the frame (the Debug default; fuzz tests turn it on in any build).</summary>
+    public bool ParseBoundsChecks { get; init; } = Parsing.ParseStage.DefaultBoundsChecked;
 }
 
 /// <summary>

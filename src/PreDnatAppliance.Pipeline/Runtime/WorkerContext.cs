@@ -17,7 +17,7 @@ public sealed class WorkerContext
     {
         Runtime = runtime;
         Clock = clock;
-        Parse = new ParseStage();
+        Parse = new ParseStage(runtime.Options.ParseBoundsChecks);
         Trace = runtime.Options.Trace ? new PacketTrace() : null;
         State = new PacketState(Parse.Parsed, Trace);
         Affinity = new AffinityTable();
