@@ -50,11 +50,11 @@ public sealed class FuzzVerdicts
 /// One worker of the whole appliance (every stage, the embedded default configuration and services, the repository's
 /// policies, trace on so each kept packet's outcome is known) over an <see cref="OfflineRunner"/>, with the parser's
 /// bounds checks on (the Debug parser: a read outside the frame throws) and, with <c>guardPages</c>, every frame
-/// ending at an inaccessible page so that a read past it by any stage faults. The burst clock is simulated: 10 µs per frame.
+/// ending at an inaccessible page so that a read past it by any stage faults. The burst clock is simulated: it moves
+/// <see cref="FrameSpacing"/> per frame pushed (10 µs unless changed) and by <see cref="Wait"/>.
 /// </summary>
 public sealed class PipelineFuzzHarness : IDisposable
 {
-    public const long NanosecondsPerFrame = 10_000;
 
     private readonly ApplianceRuntime _runtime;
     private readonly WorkerContext _worker;
@@ -79,12 +79,21 @@ public sealed class PipelineFuzzHarness : IDisposable
     public OfflineRunner Runner => _runner;
     public FuzzVerdicts Verdicts { get; } = new();
 
+    /// <summary>Simulated nanoseconds between two frames pushed.</summary>
+    public long FrameSpacing { get; set; } = 10_000;
+
+    /// <summary>The simulated time (nanoseconds).</summary>
+    public long Now => _clock.Now;
+
+    /// <summary>Called for each frame once its burst is through: the frame's time, its outcome (None when dropped) and drop reason.</summary>
+    public Action<long, PacketOutcome, DropReason>? Observe { get; set; }
+
     /// <summary>The first accounting error (a frame reported out of order, a kept packet without an outcome), or null.</summary>
     public string? Failure { get; private set; }
 
     public void Push(ReadOnlySpan<byte> frame, int portIndex)
     {
-        _clock.Now += NanosecondsPerFrame;
+        _clock.Now += FrameSpacing;
         Verdicts.Frames++;
         _runner.Push(frame, _worker.PortId[portIndex], _clock.Now);
     }
@@ -101,6 +110,7 @@ public sealed class PipelineFuzzHarness : IDisposable
         if (!r.Kept)
         {
             Verdicts.Drops[(int)r.Reason]++;
+            Observe?.Invoke(r.Tag, PacketOutcome.None, r.Reason);
             return;
         }
         var trace = _worker.Trace!;
@@ -114,6 +124,7 @@ public sealed class PipelineFuzzHarness : IDisposable
             case PacketOutcome.ArpRequest: Verdicts.ArpRequests++; break;
             default: Verdicts.Forwarded++; break;
         }
+        Observe?.Invoke(r.Tag, outcome, DropReason.None);
         if (r.Egress == Burst.NoPort)
             Failure ??= $"frame {r.Index}: kept without an egress port ({outcome})";
     }

@@ -50,7 +50,7 @@ public class PipelineFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Fuzzed_traffic_over_guard_page_buffers_reads_nothing_past_a_frame()
     {
-        var frames = Long ? 2_000_000L : 50_000L;
+        var frames = Long ? 2_000_000L : 200_000L;
         var result = PipelineFuzz.Run(Seed + 1, frames, guardPages: true);
         Report("guard-page mbufs", frames, result);
         AssertAccounted(frames, result);
