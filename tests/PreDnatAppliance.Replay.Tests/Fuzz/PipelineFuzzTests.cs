@@ -56,6 +56,26 @@ public class PipelineFuzzTests(ITestOutputHelper output)
         AssertAccounted(frames, result);
     }
 
+    /// <summary>
+    /// The fuzz runs the Release build, yet covers what a Debug build would add, which is exactly two things: the
+    /// parse stage's bounds-checked reads by default (<c>#if DEBUG</c> in ParseStage.cs: the fuzz turns them on with
+    /// <c>RuntimeOptions.ParseBoundsChecks</c>) and the alignment assertion in ParsedBurst.Compact (checked after every
+    /// burst by the harness's last stage). New Debug-only code must be covered here too; this test lists where it is.
+    /// </summary>
+    [Fact]
+    public void Debug_only_code_is_what_the_fuzz_covers_in_release()
+    {
+        var source = Path.Combine(Infrastructure.Paths.RepositoryRoot, "src");
+        var debugOnly = Directory.GetFiles(source, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: f, Line: i + 1, Text: line.Trim())))
+            .Where(l => l.Text.StartsWith("#if DEBUG", StringComparison.Ordinal) || l.Text.Contains("Debug.Assert(", StringComparison.Ordinal)
+                        || l.Text.Contains("[Conditional(\"DEBUG\")]", StringComparison.Ordinal))
+            .Select(l => Path.GetRelativePath(source, l.File).Replace('\\', '/'))
+            .Distinct().OrderBy(f => f, StringComparer.Ordinal).ToList();
+        Assert.Equal(new[] { "PreDnatAppliance.Pipeline/Parsing/ParseStage.cs", "PreDnatAppliance.Pipeline/Parsing/ParsedBurst.cs" }, debugOnly);
+    }
+
     private void Report(string what, long frames, PipelineFuzz.Result result)
     {
         output.WriteLine($"seed {Seed}, {what}: {frames:N0} frames in {result.Elapsed.TotalSeconds:0.00} s " +
