@@ -4,6 +4,7 @@ using PreDnatAppliance.Dataplane.Tests.Infrastructure;
 using PreDnatAppliance.Pipeline.Configuration;
 using PreDnatAppliance.Pipeline.Offline;
 using PreDnatAppliance.Pipeline.Parsing;
+using PreDnatAppliance.Pipeline.Tests.Parsing;
 using PreDnatAppliance.TestSupport;
 using Xunit.Abstractions;
 
@@ -20,7 +21,7 @@ namespace PreDnatAppliance.Dataplane.Tests;
 public class PipelineFuzzDpdkTests(ITestOutputHelper output)
 {
     private const ulong Seed = 20261122;
-    private static bool Long => Environment.GetEnvironmentVariable("PREDNAT_TEST_LONG") is { Length: > 0 } v && v != "0";
+    private static bool Long => FuzzSettings.Long;
 
     [Fact]
     public void Fuzz_corpus_through_the_pipeline_under_dpdk_is_all_accounted_for()

@@ -1,5 +1,5 @@
-using System.Globalization;
 using PreDnatAppliance.Dataplane.Stages;
+using PreDnatAppliance.Pipeline.Tests.Parsing;
 using Xunit.Abstractions;
 
 namespace PreDnatAppliance.Replay.Tests.Fuzz;
@@ -15,11 +15,9 @@ public class PipelineFuzzTests(ITestOutputHelper output)
 {
     private const ulong DefaultSeed = 20261122;
 
-    private static bool Long => Environment.GetEnvironmentVariable("PREDNAT_TEST_LONG") is { Length: > 0 } v && v != "0";
+    private static bool Long => FuzzSettings.Long;
 
-    private static ulong Seed => ulong.TryParse(Environment.GetEnvironmentVariable("PREDNAT_FUZZ_SEED"), NumberStyles.None, CultureInfo.InvariantCulture, out var s)
-        ? s
-        : DefaultSeed;
+    private static ulong Seed => FuzzSettings.Seed(DefaultSeed);
 
     [Fact]
     public void Fuzzed_traffic_through_the_whole_pipeline_is_all_accounted_for()
