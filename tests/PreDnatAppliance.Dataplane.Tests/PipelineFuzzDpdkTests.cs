@@ -77,8 +77,8 @@ public class PipelineFuzzDpdkTests(ITestOutputHelper output)
         var config = dir.File("appliance.json");
         File.WriteAllText(config, ApplianceJson(dir, prefix, infiniteRx: true));
         var report = dir.File("report.json");
+        using var cleanup = new RuntimeDirectory(prefix);   // disposed last: after the child is gone
         using var child = Start(config, report, "--status-ms", "100", "--duration", "300");
-        using var cleanup = new RuntimeDirectory(prefix);
         child.WaitForLine(l => l == "dataplane: running", TimeSpan.FromSeconds(60), what: "'dataplane: running'");
         child.WaitForLine(l => l.StartsWith("status rx=", StringComparison.Ordinal) && ulong.Parse(l.Split(' ')[1][3..]) > 200_000,
             TimeSpan.FromSeconds(60), what: "200,000 packets received");
