@@ -94,9 +94,15 @@ public static unsafe class PacketBuilders
         MacAddress.Write(p + 6, portMac);
     }
 
-    /// <summary>Replaces the frame with a broadcast ARP request "who has <paramref name="targetIp"/>? tell <paramref name="senderIp"/>" (untagged, padded to 60 bytes).</summary>
-    public static void ArpRequest(nint m, ulong portMac, uint senderIp, uint targetIp)
+    /// <summary>
+    /// Replaces the frame with a broadcast ARP request "who has <paramref name="targetIp"/>? tell <paramref name="senderIp"/>"
+    /// (untagged, padded to 60 bytes). False when the buffer has less than 60 bytes from the frame's start (a short
+    /// frame at the very end of its buffer).
+    /// </summary>
+    public static bool TryArpRequest(nint m, ulong portMac, uint senderIp, uint targetIp)
     {
+        if (MbufEdit.BufLen(m) - MbufEdit.DataOff(m) < 60)
+            return false;
         var p = Mbuf.Data(m);
         new Span<byte>(p, 60).Clear();
         MacAddress.Write(p, MacAddress.Broadcast);
@@ -112,6 +118,7 @@ public static unsafe class PacketBuilders
         Checksum.Put32(arp + 14, senderIp);
         Checksum.Put32(arp + 24, targetIp);
         MbufEdit.SetLength(m, 60);
+        return true;
     }
 
     /// <summary>Decrements the IPv4 TTL (with its checksum) or the IPv6 hop limit; false when it was 1 or 0 (the packet must not be forwarded).</summary>

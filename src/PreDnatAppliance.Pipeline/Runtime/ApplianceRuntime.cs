@@ -56,6 +56,9 @@ public sealed record RuntimeOptions
 
     /// <summary>Distinct service ports (namespace, name, port, protocol) the service counters can tell apart over the runtime's life.</summary>
     public int ServiceCounterSlots { get; init; } = 4096;
+
+    /// <summary>The parse stage asserts every read lies inside the frame (the Debug default; fuzz tests turn it on in any build).</summary>
+    public bool ParseBoundsChecks { get; init; } = Parsing.ParseStage.DefaultBoundsChecked;
 }
 
 /// <summary>

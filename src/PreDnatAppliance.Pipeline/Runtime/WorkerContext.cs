@@ -20,7 +20,7 @@ public sealed class WorkerContext
     {
         Runtime = runtime;
         Clock = clock;
-        Parse = new ParseStage();
+        Parse = new ParseStage(runtime.Options.ParseBoundsChecks);
         Trace = runtime.Options.Trace ? new PacketTrace() : null;
         Counters = runtime.Counters.CreateWorker();
         State = new PacketState(Parse.Parsed, Trace);

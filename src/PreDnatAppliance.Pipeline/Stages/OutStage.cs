@@ -90,7 +90,12 @@ public sealed unsafe class OutStage : IBurstStage
                     continue;
                 }
                 var source = port.ArpSource != 0 ? port.ArpSource : FirstHostV4(rt);
-                PacketBuilders.ArpRequest(m, port.Mac, source, (uint)st.NextHopLow[i]);
+                if (!PacketBuilders.TryArpRequest(m, port.Mac, source, (uint)st.NextHopLow[i]))
+                {
+                    burst.Drop(i, DropReason.NeighbourUnresolved);
+                    drops = true;
+                    continue;
+                }
                 burst.Egress[i] = w.PortId[egress];
                 if (trace is not null)
                     trace.Outcome[origin] = PacketOutcome.ArpRequest;

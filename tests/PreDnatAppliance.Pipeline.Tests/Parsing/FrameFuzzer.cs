@@ -1,7 +1,17 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using static PreDnatAppliance.Pipeline.Tests.Parsing.Pkt;
 
 namespace PreDnatAppliance.Pipeline.Tests.Parsing;
+
+/// <summary>How big a fuzz run is and which seed it uses: PREDNAT_TEST_LONG=1 for the long runs, PREDNAT_FUZZ_SEED=N for another seed.</summary>
+public static class FuzzSettings
+{
+    public static bool Long => Environment.GetEnvironmentVariable("PREDNAT_TEST_LONG") is { Length: > 0 } v && v != "0";
+
+    public static ulong Seed(ulong defaultSeed) =>
+        ulong.TryParse(Environment.GetEnvironmentVariable("PREDNAT_FUZZ_SEED"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : defaultSeed;
+}
 
 /// <summary>A small, fast, seedable PRNG (SplitMix64), so frame <c>i</c> of seed <c>s</c> can be rebuilt alone.</summary>
 public struct FuzzRng

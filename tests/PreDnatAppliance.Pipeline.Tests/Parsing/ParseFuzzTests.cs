@@ -22,11 +22,9 @@ public class ParseFuzzTests(ITestOutputHelper output)
 {
     private const ulong DefaultSeed = 20251122;
 
-    private static bool Long => Environment.GetEnvironmentVariable("PREDNAT_TEST_LONG") is { Length: > 0 } v && v != "0";
+    private static bool Long => FuzzSettings.Long;
 
-    private static ulong Seed => ulong.TryParse(Environment.GetEnvironmentVariable("PREDNAT_FUZZ_SEED"), NumberStyles.None, CultureInfo.InvariantCulture, out var s)
-        ? s
-        : DefaultSeed;
+    private static ulong Seed => FuzzSettings.Seed(DefaultSeed);
 
     [Fact]
     public void Seeds_are_valid_frames_the_parser_keeps()
