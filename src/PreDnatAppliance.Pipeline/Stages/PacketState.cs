@@ -12,7 +12,7 @@ public enum PacketMarks : ushort
 {
     None = 0,
 
-    /// <summary>An ARP packet: no conntrack, policy or NAT; the out stage answers, learns, punts or drops it.</summary>
+    /// <summary>An ARP packet or an IPv6 Neighbor Solicitation / Advertisement: no conntrack, policy or NAT; the out stage answers, learns, punts or drops it.</summary>
     Arp = 1 << 0,
 
     /// <summary>Conntrack found the flow (established or related): policy is skipped.</summary>
@@ -68,8 +68,11 @@ public enum PacketOutcome : byte
     Rejected = 3,
     ArpReply = 4,
 
-    /// <summary>The next hop was unknown: the packet was turned into an ARP request for it (reported as dropped).</summary>
+    /// <summary>The next hop was unknown: the packet was turned into an ARP request or a Neighbor Solicitation for it (reported as dropped).</summary>
     ArpRequest = 5,
+
+    /// <summary>A Neighbor Solicitation answered with a Neighbor Advertisement (reason <c>nd-advertisement</c>).</summary>
+    NeighbourAdvertisement = 6,
 }
 
 /// <summary>
