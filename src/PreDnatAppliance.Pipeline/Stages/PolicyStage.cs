@@ -65,6 +65,11 @@ public sealed unsafe class PolicyStage : IBurstStage
                 var egressHep = rt.Ports[st.EgressPort[i]].HostEndpoint;
                 if (egressHep is null || egressHep.HostOut < 0)
                     continue;
+                if ((marks & PacketMarks.Untracked) != 0)
+                {
+                    w.Trace?.Add(origin, TraceStage.Host, TraceVerdict.Skip);   // untracked egress allowed it
+                    continue;
+                }
                 if (Failsafe(rt.Policy.OutboundFailsafes, h, i, outbound: true) is { } rule)
                 {
                     w.Trace?.Add(origin, TraceStage.Host, TraceVerdict.Allow, rule);
