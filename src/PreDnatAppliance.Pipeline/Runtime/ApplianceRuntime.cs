@@ -76,7 +76,12 @@ public sealed class ApplianceRuntime : IDisposable
         KernelPort = kernelPort;
         Options = options;
         PortIndexByName = ports.ToDictionary(p => p.Name, p => p.Index, StringComparer.Ordinal);
+        _hostAddressSet = new AddressSet(hostAddresses);
+        _workloadPrefixes = new PrefixTable(policy.Workloads.SelectMany((w, i) => w.Prefixes.Select(p => (p, i))));
     }
+
+    private readonly AddressSet _hostAddressSet;
+    private readonly PrefixTable _workloadPrefixes;
 
     public ApplianceConfiguration Configuration { get; }
     public PolicyModel Policy { get; }
@@ -185,28 +190,10 @@ public sealed class ApplianceRuntime : IDisposable
     }
 
     /// <summary>Whether a destination is the host itself.</summary>
-    public bool IsHost(byte version, ulong high, ulong low)
-    {
-        var addresses = HostAddresses;
-        for (var i = 0; i < addresses.Length; i++)
-            if (addresses[i].Low == low && addresses[i].High == high && addresses[i].Version == version)
-                return true;
-        return false;
-    }
+    public bool IsHost(byte version, ulong high, ulong low) => _hostAddressSet.Contains(version, high, low);
 
-    /// <summary>The local workload whose addresses contain a destination, or -1.</summary>
-    public int WorkloadOf(byte version, ulong high, ulong low)
-    {
-        var workloads = Policy.Workloads;
-        for (var w = 0; w < workloads.Length; w++)
-        {
-            var prefixes = workloads[w].Prefixes;
-            for (var k = 0; k < prefixes.Count; k++)
-                if (prefixes[k].Contains(version, high, low))
-                    return w;
-        }
-        return -1;
-    }
+    /// <summary>The local workload whose addresses contain a destination (the longest such prefix, then the first workload), or -1.</summary>
+    public int WorkloadOf(byte version, ulong high, ulong low) => _workloadPrefixes.Lookup(version, high, low);
 
     /// <summary>A <see cref="PipelineFactory"/> for the DPDK data path (Stopwatch clock).</summary>
     public PipelineFactory Factory => context => CreateWorker(context, StopwatchClock.Instance).Stages;
