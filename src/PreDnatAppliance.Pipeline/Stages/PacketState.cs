@@ -46,7 +46,8 @@ public enum PacketMarks : ushort
     Commit = 1 << 10,
 
     /// <summary>Untracked policy allowed the packet: no conntrack (no lookup, no entry), no NAT, no pre-DNAT policy, and the
-    /// ingress host endpoint's normal and forward ingress checks are skipped (with <see cref="HostIngressApproved"/>).</summary>
+    /// ingress host endpoint's normal and forward ingress checks are skipped (with <see cref="HostIngressApproved"/>); for a
+    /// host-originated packet (untracked egress), the egress host endpoint's normal egress check.</summary>
     Untracked = 1 << 11,
 }
 

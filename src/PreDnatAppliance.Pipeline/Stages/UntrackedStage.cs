@@ -38,8 +38,11 @@ public sealed class UntrackedStage : IBurstStage
 
     public void Process(Burst burst)
     {
-        if (_w.RxPort.Role == PortRole.Kernel ? !ChooseEgressPrograms(burst.Count) : !ChooseIngressPrograms(burst.Count))
+        var hostOriginated = _w.RxPort.Role == PortRole.Kernel;
+        if (hostOriginated ? !ChooseEgressPrograms(burst.Count) : !ChooseIngressPrograms(burst.Count))
             return;
+        // Host-originated packets have no ingress host endpoint checks to approve; the policy stage skips their egress check on Untracked.
+        var allowMarks = hostOriginated ? PacketMarks.Untracked : PacketMarks.Untracked | PacketMarks.HostIngressApproved;
         var w = _w;
         var st = w.State;
         var runner = w.Programs;
@@ -54,7 +57,7 @@ public sealed class UntrackedStage : IBurstStage
             var verdict = runner.Verdict[i];
             w.Trace?.Add(st.Origin[i], TraceStage.Untracked, StageHelpers.Verdict(verdict), runner.Rule[i]);
             if (verdict == PolicyVerdict.Allow)
-                st.Marks[i] |= PacketMarks.Untracked | PacketMarks.HostIngressApproved;
+                st.Marks[i] |= allowMarks;
             else if (verdict == PolicyVerdict.Deny)
             {
                 burst.Drop(i, DropReason.UntrackedDeny);
