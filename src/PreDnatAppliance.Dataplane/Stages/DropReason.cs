@@ -115,6 +115,10 @@ public enum DropReason : byte
     ArpNotForUs = 59,
     /// <summary>Denied by the ingress host endpoint's untracked (doNotTrack) policy.</summary>
     UntrackedDeny = 60,
+    /// <summary>An IPv6 Neighbor Solicitation / Advertisement Linux's ndisc refuses (hop limit not 255, code not 0, bad checksum or options).</summary>
+    NdInvalid = 61,
+    /// <summary>A Neighbor Solicitation for no host address, or an Advertisement not addressed to the node.</summary>
+    NdNotForUs = 62,
 }
 
 public static class DropReasons
@@ -170,6 +174,8 @@ public static class DropReasons
         DropReason.TtlExceeded => "ttl-exceeded",
         DropReason.ArpNotForUs => "arp-not-for-us",
         DropReason.UntrackedDeny => "untracked-deny",
+        DropReason.NdInvalid => "nd-invalid",
+        DropReason.NdNotForUs => "nd-not-for-us",
         DropReason.ConntrackFull => "conntrack-full",
         DropReason.ConntrackInvalid => "conntrack-invalid",
         DropReason.ConntrackClash => "conntrack-clash",

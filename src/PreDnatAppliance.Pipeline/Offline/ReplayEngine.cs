@@ -154,6 +154,7 @@ public sealed class ReplayEngine : IDisposable
             PacketOutcome.Punted => new Entry("punted", KernelFile, null, file, origin),
             PacketOutcome.Rejected => new Entry("rejected", port, "service-no-endpoints", file, origin),
             PacketOutcome.ArpReply => new Entry("forwarded", toKernel ? KernelFile : port, "arp-reply", file, origin),
+            PacketOutcome.NeighbourAdvertisement => new Entry("forwarded", toKernel ? KernelFile : port, "nd-advertisement", file, origin),
             PacketOutcome.ArpRequest => new Entry("dropped", port, DropReasons.Name(DropReason.NeighbourUnresolved), file, origin),
             _ => new Entry("forwarded", toKernel ? KernelFile : port, null, file, origin),
         };

@@ -22,6 +22,10 @@ public static class Protocols
     public const byte Esp = 50;
     public const byte AuthenticationHeader = 51;
     public const byte Icmpv6 = 58;
+
+    /// <summary>ICMPv6 neighbour discovery (RFC 4861) message types.</summary>
+    public const byte NeighborSolicitation = 135, NeighborAdvertisement = 136;
+
     public const byte Ipv6NoNextHeader = 59;
     public const byte Ipv6DestinationOptions = 60;
     public const byte Sctp = 132;
@@ -296,7 +300,9 @@ internal static class PacketParser<TB> where TB : struct, IBoundsPolicy
                 var type = f.U8(l4);
                 r.IcmpType = type;
                 r.IcmpCode = f.U8(l4 + 1);
-                if (Protocols.IsIcmpQuery(type, v6))
+                if (v6 && type is Protocols.NeighborSolicitation or Protocols.NeighborAdvertisement)
+                    r.Flags |= PacketFlags.NeighbourDiscovery;
+                else if (Protocols.IsIcmpQuery(type, v6))
                     r.FlowSrcPort = f.U16(l4 + 4);
                 else if (Protocols.IsIcmpError(type, v6))
                 {

@@ -26,6 +26,9 @@ public enum PacketFlags : ushort
 
     /// <summary>An IPv6 packet that went through extension headers.</summary>
     Ipv6Extensions = 1 << 7,
+
+    /// <summary>An ICMPv6 Neighbor Solicitation or Advertisement (the out stage answers, learns or drops it, like ARP).</summary>
+    NeighbourDiscovery = 1 << 8,
 }
 
 /// <summary>

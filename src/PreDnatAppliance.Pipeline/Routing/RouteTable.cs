@@ -4,45 +4,46 @@ namespace PreDnatAppliance.Pipeline.Routing;
 public readonly record struct Route(IpPrefix Prefix, int Port, bool HasVia, ulong ViaHigh, ulong ViaLow);
 
 /// <summary>
-/// Longest-prefix match over the static and connected routes: a linear scan over routes sorted by prefix length
-/// (longest first, configuration order among equals). Built once, read-only afterwards, so workers share it.
-/// Enough for the tens of routes an appliance has; a DIR-24-8 table would replace it for thousands.
+/// Longest-prefix match over the static and connected routes (a <see cref="PrefixTable"/>): the longest prefix wins,
+/// and among equal prefixes the first listed (static routes before connected ones). Built once, read-only afterwards,
+/// so workers share it.
 /// </summary>
 public sealed class RouteTable
 {
     private readonly Route[] _routes;
+    private readonly PrefixTable _table;
 
     public RouteTable(IEnumerable<Route> routes)
     {
-        _routes = routes.Select((r, i) => (r, i)).OrderByDescending(x => x.r.Prefix.Length).ThenBy(x => x.i).Select(x => x.r).ToArray();
+        _routes = routes.ToArray();
+        _table = new PrefixTable(_routes.Select((r, i) => (r.Prefix, i)));
     }
 
+    /// <summary>The routes as listed.</summary>
     public IReadOnlyList<Route> Routes => _routes;
 
     /// <summary>The egress port (configuration index) and next hop for a destination; false when no route matches.</summary>
     public bool Lookup(byte version, ulong high, ulong low, out int port, out ulong nextHopHigh, out ulong nextHopLow)
     {
-        var routes = _routes;
-        for (var i = 0; i < routes.Length; i++)
+        var index = _table.Lookup(version, high, low);
+        if (index < 0)
         {
-            ref readonly var r = ref routes[i];
-            if (!r.Prefix.Contains(version, high, low))
-                continue;
-            port = r.Port;
-            if (r.HasVia)
-            {
-                nextHopHigh = r.ViaHigh;
-                nextHopLow = r.ViaLow;
-            }
-            else
-            {
-                nextHopHigh = high;
-                nextHopLow = low;
-            }
-            return true;
+            port = -1;
+            nextHopHigh = nextHopLow = 0;
+            return false;
         }
-        port = -1;
-        nextHopHigh = nextHopLow = 0;
-        return false;
+        ref readonly var r = ref _routes[index];
+        port = r.Port;
+        if (r.HasVia)
+        {
+            nextHopHigh = r.ViaHigh;
+            nextHopLow = r.ViaLow;
+        }
+        else
+        {
+            nextHopHigh = high;
+            nextHopLow = low;
+        }
+        return true;
     }
 }

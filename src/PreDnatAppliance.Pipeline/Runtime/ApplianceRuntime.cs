@@ -87,7 +87,10 @@ public sealed class ApplianceRuntime : IDisposable
         KernelPort = kernelPort;
         Options = options;
         PortIndexByName = ports.ToDictionary(p => p.Name, p => p.Index, StringComparer.Ordinal);
+        _hostAddressSet = new AddressSet(hostAddresses);
     }
+
+    private readonly AddressSet _hostAddressSet;
 
     public ApplianceConfiguration Configuration { get; }
 
@@ -211,14 +214,7 @@ public sealed class ApplianceRuntime : IDisposable
     }
 
     /// <summary>Whether a destination is the host itself.</summary>
-    public bool IsHost(byte version, ulong high, ulong low)
-    {
-        var addresses = HostAddresses;
-        for (var i = 0; i < addresses.Length; i++)
-            if (addresses[i].Low == low && addresses[i].High == high && addresses[i].Version == version)
-                return true;
-        return false;
-    }
+    public bool IsHost(byte version, ulong high, ulong low) => _hostAddressSet.Contains(version, high, low);
 
     /// <summary>A <see cref="PipelineFactory"/> for the DPDK data path (Stopwatch clock).</summary>
     public PipelineFactory Factory => context => CreateWorker(context, StopwatchClock.Instance).Stages;

@@ -21,6 +21,7 @@ public sealed class HostEndpointPrograms
 {
     public required string Name { get; init; }
     public int UntrackedIn { get; init; } = -1;
+    public int UntrackedOut { get; init; } = -1;
     public int PreDnatIn { get; init; } = -1;
     public int HostIn { get; init; } = -1;
     public int HostOut { get; init; } = -1;
@@ -150,6 +151,7 @@ public sealed class PolicyModel
                 Name = hep.Name,
                 UntrackedIn = untracked is not null && untracked.Tiers.Count > 0 ? ProgramIndex(endpoint, PolicyStage.Untracked, Direction.Ingress) : -1,
                 UntrackedCanDecide = untracked is not null && untracked.Tiers.Count > 0,
+                UntrackedOut = compiled.Find(endpoint, PolicyStage.Untracked, Direction.Egress) is { Tiers.Count: > 0 } ? ProgramIndex(endpoint, PolicyStage.Untracked, Direction.Egress) : -1,
                 PreDnatIn = ProgramIndex(endpoint, PolicyStage.PreDnat, Direction.Ingress),
                 HostIn = ProgramIndex(endpoint, PolicyStage.Normal, Direction.Ingress),
                 HostOut = ProgramIndex(endpoint, PolicyStage.Normal, Direction.Egress),

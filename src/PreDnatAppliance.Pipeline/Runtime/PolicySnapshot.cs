@@ -1,5 +1,6 @@
 using PreDnatAppliance.Classification;
 using PreDnatAppliance.Pipeline.Qsbr;
+using PreDnatAppliance.Pipeline.Routing;
 
 namespace PreDnatAppliance.Pipeline.Runtime;
 
@@ -19,7 +20,14 @@ public sealed class PolicySnapshot
         Model = model;
         _hostEndpoints = hostEndpointByPort;
         RuleSlots = ruleSlots;
+        AnyUntrackedEgress = hostEndpointByPort.Any(h => h is { UntrackedOut: >= 0 });
+        _workloadPrefixes = new PrefixTable(model.Workloads.SelectMany((w, i) => w.Prefixes.Select(p => (p, i))));
     }
+
+    private readonly PrefixTable _workloadPrefixes;
+
+    /// <summary>Some port's host endpoint has an untracked egress program (else host-originated packets skip that check).</summary>
+    public bool AnyUntrackedEgress { get; }
 
     /// <summary>1 for the policy the runtime started with, +1 per swap.</summary>
     public long Generation { get; }
@@ -34,19 +42,8 @@ public sealed class PolicySnapshot
     /// <summary>The host endpoint that polices a port (by configuration index), or null.</summary>
     public HostEndpointPrograms? HostEndpointOf(int port) => _hostEndpoints[port];
 
-    /// <summary>The local workload whose addresses contain a destination, or -1.</summary>
-    public int WorkloadOf(byte version, ulong high, ulong low)
-    {
-        var workloads = Model.Workloads;
-        for (var w = 0; w < workloads.Length; w++)
-        {
-            var prefixes = workloads[w].Prefixes;
-            for (var k = 0; k < prefixes.Count; k++)
-                if (prefixes[k].Contains(version, high, low))
-                    return w;
-        }
-        return -1;
-    }
+    /// <summary>The local workload whose addresses contain a destination (the longest such prefix, then the first workload), or -1.</summary>
+    public int WorkloadOf(byte version, ulong high, ulong low) => _workloadPrefixes.Lookup(version, high, low);
 }
 
 /// <summary>One policy swap and its retirement (the old snapshot is out of use once every online worker passed a quiescent point).</summary>

@@ -17,16 +17,22 @@ namespace PreDnatAppliance.Pipeline.Stages;
 /// <item>Host-bound packets are punted to the kernel port (destination MAC: the kernel interface's).</item>
 /// <item>Forwarded packets: TTL / hop limit decremented (not for host-originated ones), source MAC = egress port,
 /// destination MAC = the next hop's from the neighbour table. An unknown IPv4 next hop turns the packet into an ARP
-/// request for it (the packet itself is lost, reported as <c>neighbour-unresolved</c>); IPv6 has no neighbour
-/// discovery yet (static entries only) and drops.</item>
+/// request for it, an unknown IPv6 one into a Neighbor Solicitation (rate-limited; the packet itself is lost, reported
+/// as <c>neighbour-unresolved</c>).</item>
+/// <item>IPv6 Neighbor Solicitations / Advertisements: <see cref="NeighbourDiscoveryHandler"/>.</item>
 /// </list>
 /// Ends the burst for the service table holder (quiescent state).
 /// </summary>
 public sealed unsafe class OutStage : IBurstStage
 {
     private readonly WorkerContext _w;
+    private readonly NeighbourDiscoveryHandler _neighbourDiscovery;
 
-    public OutStage(WorkerContext worker) => _w = worker;
+    public OutStage(WorkerContext worker)
+    {
+        _w = worker;
+        _neighbourDiscovery = new NeighbourDiscoveryHandler(worker);
+    }
 
     public string Name => "out";
 
@@ -52,7 +58,7 @@ public sealed unsafe class OutStage : IBurstStage
             }
             if ((marks & PacketMarks.Arp) != 0)
             {
-                var reason = Arp(burst, i);
+                var reason = h.IpVersion[i] == 6 ? NeighbourDiscovery(burst, i) : Arp(burst, i);
                 if (reason != DropReason.None)
                 {
                     burst.Drop(i, reason);
@@ -85,8 +91,13 @@ public sealed unsafe class OutStage : IBurstStage
             {
                 if (version != 4)
                 {
-                    burst.Drop(i, DropReason.NeighbourUnresolved);
-                    drops = true;
+                    if (!_neighbourDiscovery.TrySolicit(burst, i, egress))
+                    {
+                        burst.Drop(i, DropReason.NeighbourUnresolved);
+                        drops = true;
+                    }
+                    else if (trace is not null)
+                        trace.Outcome[origin] = PacketOutcome.ArpRequest;
                     continue;
                 }
                 var source = port.ArpSource != 0 ? port.ArpSource : FirstHostV4(rt);
@@ -149,6 +160,14 @@ public sealed unsafe class OutStage : IBurstStage
         w.Counters.Punted();
         SetOutcome(st.Origin[i], PacketOutcome.Punted);
         return DropReason.None;
+    }
+
+    private DropReason NeighbourDiscovery(Burst burst, int i)
+    {
+        var reason = _neighbourDiscovery.Receive(burst, i, out var outcome);
+        if (reason == DropReason.None)
+            SetOutcome(_w.State.Origin[i], outcome);
+        return reason;
     }
 
     private void SetOutcome(int origin, PacketOutcome outcome)

@@ -12,7 +12,7 @@ public enum PacketMarks : ushort
 {
     None = 0,
 
-    /// <summary>An ARP packet: no conntrack, policy or NAT; the out stage answers, learns, punts or drops it.</summary>
+    /// <summary>An ARP packet or an IPv6 Neighbor Solicitation / Advertisement: no conntrack, policy or NAT; the out stage answers, learns, punts or drops it.</summary>
     Arp = 1 << 0,
 
     /// <summary>Conntrack found the flow (established or related): policy is skipped.</summary>
@@ -46,7 +46,8 @@ public enum PacketMarks : ushort
     Commit = 1 << 10,
 
     /// <summary>Untracked policy allowed the packet: no conntrack (no lookup, no entry), no NAT, no pre-DNAT policy, and the
-    /// ingress host endpoint's normal and forward ingress checks are skipped (with <see cref="HostIngressApproved"/>).</summary>
+    /// ingress host endpoint's normal and forward ingress checks are skipped (with <see cref="HostIngressApproved"/>); for a
+    /// host-originated packet (untracked egress), the egress host endpoint's normal egress check.</summary>
     Untracked = 1 << 11,
 }
 
@@ -68,8 +69,11 @@ public enum PacketOutcome : byte
     Rejected = 3,
     ArpReply = 4,
 
-    /// <summary>The next hop was unknown: the packet was turned into an ARP request for it (reported as dropped).</summary>
+    /// <summary>The next hop was unknown: the packet was turned into an ARP request or a Neighbor Solicitation for it (reported as dropped).</summary>
     ArpRequest = 5,
+
+    /// <summary>A Neighbor Solicitation answered with a Neighbor Advertisement (reason <c>nd-advertisement</c>).</summary>
+    NeighbourAdvertisement = 6,
 }
 
 /// <summary>

@@ -51,7 +51,7 @@ public sealed unsafe class ParseStep : IBurstStage
             while (_received[k] != burst.Mbufs[i])
                 k++;
             st.Origin[i] = (byte)k++;
-            st.Marks[i] = roleMark | ((flags[i] & PacketFlags.Arp) != 0 ? PacketMarks.Arp : PacketMarks.None);
+            st.Marks[i] = roleMark | ((flags[i] & (PacketFlags.Arp | PacketFlags.NeighbourDiscovery)) != 0 ? PacketMarks.Arp : PacketMarks.None);
             w.Record(st.Origin[i], TraceStage.Parse, TraceVerdict.Ok);
         }
     }

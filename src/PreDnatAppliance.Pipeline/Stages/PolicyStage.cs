@@ -65,6 +65,11 @@ public sealed unsafe class PolicyStage : IBurstStage
                 var egressHep = w.Policy!.HostEndpointOf(st.EgressPort[i]);
                 if (egressHep is null || egressHep.HostOut < 0)
                     continue;
+                if ((marks & PacketMarks.Untracked) != 0)
+                {
+                    w.Record(origin, TraceStage.Host, TraceVerdict.Skip);   // untracked egress allowed it
+                    continue;
+                }
                 if (Failsafe(w.Policy!.Model.OutboundFailsafes, h, i, outbound: true) is { } rule)
                 {
                     w.Record(origin, TraceStage.Host, TraceVerdict.Allow, rule);
