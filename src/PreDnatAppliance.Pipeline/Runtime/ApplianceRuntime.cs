@@ -5,6 +5,7 @@ using PreDnatAppliance.Dataplane.Stages;
 using PreDnatAppliance.Pipeline.Configuration;
 using PreDnatAppliance.Pipeline.Conntrack;
 using PreDnatAppliance.Pipeline.Routing;
+using PreDnatAppliance.Pipeline.Runtime.Counters;
 using PreDnatAppliance.Pipeline.Services;
 using PreDnatAppliance.Pipeline.Stages;
 using PreDnatAppliance.Policy.Net;
@@ -51,6 +52,12 @@ public sealed record RuntimeOptions
 
     /// <summary>Conntrack's hash seed; 0 picks a random one (live). Replay fixes it so that runs are identical.</summary>
     public ulong ConntrackHashSeed { get; init; }
+
+    /// <summary>Distinct RuleIds the rule counters can tell apart over the runtime's life (later ones count in the overflow slot).</summary>
+    public int RuleCounterSlots { get; init; } = 16384;
+
+    /// <summary>Distinct service ports (namespace, name, port, protocol) the service counters can tell apart over the runtime's life.</summary>
+    public int ServiceCounterSlots { get; init; } = 4096;
 }
 
 /// <summary>
@@ -63,9 +70,11 @@ public sealed class ApplianceRuntime : IDisposable
 {
     private ApplianceRuntime(ApplianceConfiguration configuration, PolicyModel policy, PortModel[] ports, RouteTable routes,
         ServiceAddress[] hostAddresses, NeighbourTable neighbours, ServiceTableHolder services, int kernelPort, RuntimeOptions options,
-        ConntrackTable conntrack)
+        ConntrackTable conntrack, PipelineCounterSet counters, int[] ruleSlots)
     {
         Conntrack = conntrack;
+        Counters = counters;
+        RuleSlots = ruleSlots;
         Configuration = configuration;
         Policy = policy;
         Ports = ports;
@@ -80,6 +89,12 @@ public sealed class ApplianceRuntime : IDisposable
 
     public ApplianceConfiguration Configuration { get; }
     public PolicyModel Policy { get; }
+
+    /// <summary>The stable counter slot of each entry of <see cref="PolicyModel.Rules"/>.</summary>
+    internal int[] RuleSlots { get; }
+
+    /// <summary>Every worker's pipeline counters (stage verdicts, rule and service hits, rejects, punts) and their sum.</summary>
+    public PipelineCounterSet Counters { get; }
 
     /// <summary>Ports in configuration order (a stage's "port index").</summary>
     public PortModel[] Ports { get; }
@@ -169,7 +184,11 @@ public sealed class ApplianceRuntime : IDisposable
                 neighbours.Set(prefix.Version, prefix.High, prefix.Low, w.Mac, isStatic: true);
 
         var table = ServiceTableBuilder.Build(services, identity, configuration.ServiceOptions(options.TicksPerSecond));
+        var counters = new PipelineCounterSet(options.ServiceCounterSlots, options.RuleCounterSlots);
+        var ruleSlots = counters.RuleSlotsOf(model.Rules);
+        table.CounterSlots = counters.ServiceSlotsOf(table);
         var holder = new ServiceTableHolder(table);
+        holder.Publishing += next => next.CounterSlots = counters.ServiceSlotsOf(next);
         var kernelName = configuration.ResolveKernelPort();
         var kernel = kernelName is null ? -1 : indexByName[kernelName];
         var conntrack = new ConntrackTable(new ConntrackOptions
@@ -179,7 +198,8 @@ public sealed class ApplianceRuntime : IDisposable
             TicksPerSecond = options.TicksPerSecond,
             HashSeed = options.ConntrackHashSeed,
         });
-        var runtime = new ApplianceRuntime(configuration, model, portModels, new RouteTable(routes), hostAddresses, neighbours, holder, kernel, options, conntrack);
+        var runtime = new ApplianceRuntime(configuration, model, portModels, new RouteTable(routes), hostAddresses, neighbours, holder, kernel, options, conntrack,
+            counters, ruleSlots);
         holder.Retired += runtime.PurgeRemovedBackends;
         return runtime;
     }
@@ -239,5 +259,6 @@ public sealed class ApplianceRuntime : IDisposable
     {
         Services.Retired -= PurgeRemovedBackends;
         Conntrack.Dispose();
+        Counters.Dispose();
     }
 }

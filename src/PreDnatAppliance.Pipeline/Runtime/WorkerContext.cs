@@ -1,6 +1,9 @@
+using System.Runtime.CompilerServices;
+using PreDnatAppliance.Classification;
 using PreDnatAppliance.Dataplane.Configuration;
 using PreDnatAppliance.Dataplane.Stages;
 using PreDnatAppliance.Pipeline.Parsing;
+using PreDnatAppliance.Pipeline.Runtime.Counters;
 using PreDnatAppliance.Pipeline.Services;
 using PreDnatAppliance.Pipeline.Stages;
 
@@ -19,6 +22,7 @@ public sealed class WorkerContext
         Clock = clock;
         Parse = new ParseStage();
         Trace = runtime.Options.Trace ? new PacketTrace() : null;
+        Counters = runtime.Counters.CreateWorker();
         State = new PacketState(Parse.Parsed, Trace);
         Affinity = new AffinityTable();
         Conntrack = runtime.Conntrack.CreateWorker();
@@ -57,6 +61,9 @@ public sealed class WorkerContext
     public ParseStage Parse { get; }
     public PacketState State { get; }
     public PacketTrace? Trace { get; }
+
+    /// <summary>This worker's counters (written by this worker only).</summary>
+    public WorkerCounters Counters { get; }
     public ProgramRunner Programs { get; } = new();
     public AffinityTable Affinity { get; }
     public Conntrack.ConntrackWorker Conntrack { get; }
@@ -73,4 +80,34 @@ public sealed class WorkerContext
     public IBurstStage[] Stages { get; }
 
     public PortModel RxPort => Runtime.Ports[State.RxPort];
+
+    /// <summary>
+    /// A packet's step as a trace records it: always counted (stage verdict; the rule's hit unless it has none),
+    /// traced when tracing is on. <paramref name="rule"/> indexes the policy's rule catalog.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Record(int origin, TraceStage stage, TraceVerdict verdict, uint rule = PolicyRules.NoRule)
+    {
+        Counters.Verdict(stage, verdict);
+        if (rule != PolicyRules.NoRule)
+        {
+            var slots = Runtime.RuleSlots;
+            Counters.RuleHit(stage, rule < (uint)slots.Length ? slots[rule] : 0);
+        }
+        Trace?.Add(origin, stage, verdict, rule);
+    }
+
+    /// <summary>The DNAT stage's step: <paramref name="serviceIndex"/> indexes <see cref="Table"/>'s ports.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void RecordService(int origin, TraceVerdict verdict, int serviceIndex)
+    {
+        Counters.Verdict(TraceStage.Dnat, verdict);
+        var slots = Table!.CounterSlots;
+        var slot = (uint)serviceIndex < (uint)slots.Length ? slots[serviceIndex] : 0;
+        if (verdict == TraceVerdict.Dnat)
+            Counters.ServiceTranslation(slot);
+        else
+            Counters.ServiceNoBackend(slot);
+        Trace?.Add(origin, TraceStage.Dnat, verdict, (uint)serviceIndex);
+    }
 }

@@ -57,6 +57,9 @@ public sealed class ServiceTableHolder
     /// <summary>Raised on the control thread (inside <see cref="ProcessRetirements"/>) when a swapped-out table is retired.</summary>
     public event Action<ServiceSwap>? Retired;
 
+    /// <summary>Raised on the control thread just before a table becomes visible to the workers (to attach what they read with it).</summary>
+    public event Action<ServiceTable>? Publishing;
+
     /// <summary>Swaps not yet retired.</summary>
     public int PendingRetirements
     {
@@ -122,6 +125,7 @@ public sealed class ServiceTableHolder
         ServiceSwap swap;
         lock (_control)
         {
+            Publishing?.Invoke(next);
             var old = Interlocked.Exchange(ref _current, next);
             var epoch = Interlocked.Increment(ref _epoch);
             swap = new ServiceSwap(old, next, epoch, ServiceTable.RemovedBackends(old, next));

@@ -46,7 +46,7 @@ public sealed class FailsafeStage : IBurstStage
                 if (e.Protocol != protocol || e.Port != port || (e.HasNet && !e.Net.Contains(v, sh, sl)))
                     continue;
                 st.Marks[i] |= PacketMarks.FailsafeIn;
-                w.Trace?.Add(st.Origin[i], TraceStage.Failsafe, TraceVerdict.Allow, e.Rule);
+                w.Record(st.Origin[i], TraceStage.Failsafe, TraceVerdict.Allow, e.Rule);
                 break;
             }
         }

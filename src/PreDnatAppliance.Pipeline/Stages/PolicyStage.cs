@@ -67,7 +67,7 @@ public sealed unsafe class PolicyStage : IBurstStage
                     continue;
                 if (Failsafe(rt.Policy.OutboundFailsafes, h, i, outbound: true) is { } rule)
                 {
-                    w.Trace?.Add(origin, TraceStage.Host, TraceVerdict.Allow, rule);
+                    w.Record(origin, TraceStage.Host, TraceVerdict.Allow, rule);
                     continue;
                 }
                 runner.ProgramOf[i] = egressHep.HostOut;
@@ -90,9 +90,9 @@ public sealed unsafe class PolicyStage : IBurstStage
             if (st.Destination[i] == DestinationClass.Host)
             {
                 if (approved)
-                    w.Trace?.Add(origin, TraceStage.Host, TraceVerdict.Skip);
+                    w.Record(origin, TraceStage.Host, TraceVerdict.Skip);
                 else if (Failsafe(rt.Policy.InboundFailsafes, h, i, outbound: false) is { } rule)
-                    w.Trace?.Add(origin, TraceStage.Host, TraceVerdict.Allow, rule);
+                    w.Record(origin, TraceStage.Host, TraceVerdict.Allow, rule);
                 else if (ingress.HostIn >= 0)
                 {
                     runner.ProgramOf[i] = ingress.HostIn;
@@ -100,7 +100,7 @@ public sealed unsafe class PolicyStage : IBurstStage
                 }
             }
             else if (approved)
-                w.Trace?.Add(origin, TraceStage.Forward, TraceVerdict.Skip);
+                w.Record(origin, TraceStage.Forward, TraceVerdict.Skip);
             else if (ingress.ForwardIn >= 0)
             {
                 runner.ProgramOf[i] = ingress.ForwardIn;
@@ -163,7 +163,7 @@ public sealed unsafe class PolicyStage : IBurstStage
                 continue;
             var verdict = runner.Verdict[i];
             var stage = _stageOf[i];
-            w.Trace?.Add(st.Origin[i], stage, StageHelpers.Verdict(verdict), runner.Rule[i]);
+            w.Record(st.Origin[i], stage, StageHelpers.Verdict(verdict), runner.Rule[i]);
             if (verdict != PolicyVerdict.Deny)
                 continue;
             burst.Drop(i, stage switch

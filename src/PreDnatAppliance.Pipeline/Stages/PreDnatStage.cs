@@ -40,7 +40,7 @@ public sealed class PreDnatStage : IBurstStage
             if (!runner.Ran[i])
                 continue;
             var verdict = runner.Verdict[i];
-            w.Trace?.Add(st.Origin[i], TraceStage.PreDnat, StageHelpers.Verdict(verdict), runner.Rule[i]);
+            w.Record(st.Origin[i], TraceStage.PreDnat, StageHelpers.Verdict(verdict), runner.Rule[i]);
             if (verdict == PolicyVerdict.Allow)
                 st.Marks[i] |= PacketMarks.HostIngressApproved;
             else if (verdict == PolicyVerdict.Deny)
