@@ -8,6 +8,7 @@ using PreDnatAppliance.Hosting.Demo;
 using PreDnatAppliance.Pipeline.Configuration;
 using PreDnatAppliance.Pipeline.Offline;
 using PreDnatAppliance.Pipeline.Runtime;
+using PreDnatAppliance.Pipeline.Runtime.Counters;
 
 namespace PreDnatAppliance.Host.Tests;
 
@@ -45,7 +46,7 @@ public sealed class RunEndToEndTests
         Assert.Equal(2, m.Sum("pda_port_tx_packets_total", ("port", "kernel")));
 
         // The same pcaps through prednat replay's engine: same drops by reason, same packets out of every port.
-        var replay = Replay(configPath, frames.Keys.ToList(), dir);
+        var (replay, replayCounters) = Replay(configPath, frames.Keys.ToList(), dir);
         var replayDrops = DropsByReason(dir.File("replay/" + ReplayEngine.VerdictsFile));
         Assert.NotEmpty(replayDrops);
         foreach (var reason in replayDrops.Keys.Union(m.All("pda_drops_total").Where(s => s.Value > 0).Select(s => s.Labels["reason"])))
@@ -54,6 +55,18 @@ public sealed class RunEndToEndTests
         foreach (var port in new[] { "eth0", "eth1", "pods", "kernel" })
             Assert.True(replay.PcapPackets.GetValueOrDefault(port + ".pcap") == (long)m.Sum("pda_port_tx_packets_total", ("port", port)),
                 $"tx {port}: replay {replay.PcapPackets.GetValueOrDefault(port + ".pcap")}, run {m.Sum("pda_port_tx_packets_total", ("port", port))}");
+        // Per stage verdict and per rule: what replay's runtime counted for the same packets.
+        Assert.NotEmpty(replayCounters.StageVerdicts);
+        Assert.Equal(
+            replayCounters.StageVerdicts.Select(v => $"{v.Stage} {v.Verdict} {v.Packets}").Order(StringComparer.Ordinal),
+            m.All("pda_stage_packets_total").Where(x => x.Value > 0).Select(x => $"{x.Labels["stage"]} {x.Labels["verdict"]} {x.Value}").Order(StringComparer.Ordinal));
+        Assert.Equal(
+            replayCounters.RuleHits.Select(r => $"{r.Stage} {r.Owner} {r.RuleId} {r.Hits}").Order(StringComparer.Ordinal),
+            m.All("pda_rule_hits_total").Where(x => x.Value > 0).Select(x => $"{x.Labels["stage"]} {x.Labels["policy"]} {x.Labels["ruleId"]} {x.Value}").Order(StringComparer.Ordinal));
+        Assert.Equal(5, m.Sum("pda_rule_hits_total", ("stage", "prednat"), ("policy", "drop-other-ingress")));
+        Assert.Equal(6, m.Sum("pda_dnat_translations_total", ("service", "shop/web:http/TCP")));
+        Assert.Equal(2, m.Sum("pda_dnat_no_backend_total", ("service", "shop/empty:http/TCP")));
+        Assert.Equal(2, m.Sum("pda_icmp_rejects_total", ("outcome", "sent")));
         Assert.True(m.Sum("pda_conntrack_entries") > 0);
         Assert.Single(m.All("pda_policy_info"));
 
@@ -62,6 +75,7 @@ public sealed class RunEndToEndTests
         Assert.StartsWith("ok", run.GetText("/healthz/ready"), StringComparison.Ordinal);
         var policy = run.GetText("/debug/policy");
         Assert.Matches("\"ruleId\": \"r[0-9a-f]{12}\"", policy);
+        Assert.Contains("\"hits\": 5", policy, StringComparison.Ordinal); // drop-other-ingress, as counted above
         Assert.Contains("nodeport-protection.yaml:", policy, StringComparison.Ordinal);
         Assert.DoesNotContain(PolicyAssemblies.RepositoryRoot() ?? "/nonexistent", policy, StringComparison.Ordinal);
         Assert.DoesNotContain(dir.Path, run.GetText("/debug/services"), StringComparison.Ordinal);
@@ -147,11 +161,13 @@ public sealed class RunEndToEndTests
         return drops;
     }
 
-    private static ReplayResult Replay(string configPath, IReadOnlyList<string> ports, TestDirectory dir)
+    /// <summary>prednat replay's engine over the same pcaps and configuration: its result and its runtime's pipeline counters.</summary>
+    private static (ReplayResult Result, PipelineCountersSnapshot Counters) Replay(string configPath, IReadOnlyList<string> ports, TestDirectory dir)
     {
         using var runtime = ApplianceLoading.CreateRuntime(configPath, null, null,
             new RuntimeOptions { TicksPerSecond = 1_000_000_000, Trace = true, ConntrackHashSeed = ReplayCommand.HashSeed }, TextWriter.Null)!;
         using var engine = new ReplayEngine(runtime, 32);
-        return engine.Run(ports.Select(p => new ReplayInput(dir.File(p + ".pcap"), p)).ToList(), dir.File("replay"));
+        var result = engine.Run(ports.Select(p => new ReplayInput(dir.File(p + ".pcap"), p)).ToList(), dir.File("replay"));
+        return (result, runtime.Counters.ReadTotal());
     }
 }
