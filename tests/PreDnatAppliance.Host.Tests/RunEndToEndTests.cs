@@ -112,6 +112,7 @@ public sealed class RunEndToEndTests
         Assert.Matches(@"summary: kernel\s+0\s+[1-9]\d*", output);
         Assert.Matches(@"summary: pods\s+[1-9]\d*\s+[1-9]\d*", output);
         Assert.False(Directory.Exists(Path.Combine(Path.GetTempPath(), $"prednat-run-{run.Child.Pid}")), "the demo's pcap directory was left behind");
+        Assert.False(Directory.Exists($"/var/run/dpdk/pda-run-{run.Child.Pid}"), "the demo's DPDK runtime directory was left behind");
     }
 
     /// <summary>

@@ -18,6 +18,7 @@ public sealed class ValidationTests
         { "lcore-out-of-range", "dataplane:workerLcores:0: lcore 99 is out of range: this process may run on CPUs" },
         { "unknown-interface", "HostEndpoint node1-eth1 (host-endpoints.yaml:" },
         { "unknown-key", "dataplane:ports:0:colour: unknown key (no such setting in PortOptions)" },
+        { "unknown-option", "speed: unknown key (no such setting in ApplianceConfiguration)" },
     };
 
     [Theory]
@@ -42,6 +43,9 @@ public sealed class ValidationTests
                 break;
             case "unknown-key":
                 extra.Add("--dataplane:ports:0:colour=blue");
+                break;
+            case "unknown-option":
+                extra.Add("--speed=fast");
                 break;
         }
         var output = RunExpectingExit2(TestAppliance.WriteConfiguration(dir, configuration), extra);
