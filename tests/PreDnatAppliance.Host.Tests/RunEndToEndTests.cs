@@ -27,8 +27,11 @@ public sealed class RunEndToEndTests
         var frames = Traffic(ApplianceConfiguration.Default());
         var configPath = TestAppliance.Write(dir, frames);
         var sent = frames.Sum(f => f.Value.Count);
+        var servicesPath = dir.File("services.yaml");
+        var services = ApplianceConfiguration.DefaultServicesYaml();
+        File.WriteAllText(servicesPath, services);
 
-        using var run = new RunProcess(new[] { "--config", configPath, "--management:address=127.0.0.1:0", "--run:liveView=false", "--run:shutdownTimeoutSeconds=20" });
+        using var run = new RunProcess(new[] { "--config", configPath, "--services", servicesPath, "--management:address=127.0.0.1:0", "--run:liveView=false", "--run:shutdownTimeoutSeconds=20" });
         run.WaitUntilRunning(Startup);
         Assert.Equal("127.0.0.1", run.Management!.Host);
 
@@ -91,6 +94,17 @@ public sealed class RunEndToEndTests
             Assert.False(anonymous.IsSuccessStatusCode, $"POST /admin/policy without a token answered {anonymous.StatusCode}");
         using (var badLimit = run.Get("/debug/conntrack?limit=999999999"))
             Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
+
+        // The services file is watched: a change is applied live, a broken file is rejected and the table in use stays.
+        var generation = m.Sum("pda_services_generation");
+        File.WriteAllText(servicesPath, services.Replace("nodePort: 30081", "nodePort: 30091", StringComparison.Ordinal));
+        run.ScrapeUntil(x => x.Sum("pda_services_generation") > generation && x.Sum("pda_services_reloads_total", ("outcome", "applied")) == 1,
+            TimeSpan.FromSeconds(30), "the services reload");
+        Assert.Contains("10.240.0.10:30091", run.GetText("/debug/services"), StringComparison.Ordinal);
+        File.WriteAllText(servicesPath, "kind: [broken");
+        run.ScrapeUntil(x => x.Sum("pda_services_reloads_total", ("outcome", "rejected")) == 1, TimeSpan.FromSeconds(30), "the rejected reload");
+        Assert.Contains("last reload rejected", run.GetText("/healthz/ready"), StringComparison.Ordinal);
+        Assert.Contains("10.240.0.10:30091", run.GetText("/debug/services"), StringComparison.Ordinal);
 
         run.Terminate();
         Assert.True(run.Child.WaitForExit(TimeSpan.FromSeconds(25)), "no exit within the shutdown timeout\n" + run.Child.Output);
