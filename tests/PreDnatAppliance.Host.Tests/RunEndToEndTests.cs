@@ -129,6 +129,18 @@ public sealed class RunEndToEndTests
         Assert.False(Directory.Exists($"/var/run/dpdk/pda-run-{run.Child.Pid}"), "the demo's DPDK runtime directory was left behind");
     }
 
+    [Fact]
+    public void Ctrl_C_stops_the_demo_with_exit_0_and_a_summary()
+    {
+        using var run = new RunProcess(new[] { "--management:address=127.0.0.1:0" }, withFilePrefix: false);
+        run.WaitUntilRunning(Startup);
+        run.Child.WaitForLine(l => Regex.IsMatch(l, @"^\[\s*\d+s\] rx"), TimeSpan.FromSeconds(30), what: "a live view line");
+        run.Interrupt();
+        Assert.True(run.Child.WaitForExit(TimeSpan.FromSeconds(30)), "no exit after SIGINT\n" + run.Child.Output);
+        Assert.Equal(0, run.Child.ExitCode);
+        Assert.Matches(@"summary: rx [1-9]\d*  tx \d+  dropped \d+  unaccounted 0", run.Child.Output);
+    }
+
     /// <summary>
     /// Known traffic on two ports. eth0: six NodePort clients of shop/web (allowed, DNAT), three TCP and two UDP clients
     /// the pre-DNAT policy denies, two SSH connections (failsafe, punted), one truncated IPv4 packet. eth1: two clients
