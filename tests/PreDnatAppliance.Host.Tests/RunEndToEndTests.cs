@@ -106,8 +106,30 @@ public sealed class RunEndToEndTests
         Assert.Contains("last reload rejected", run.GetText("/healthz/ready"), StringComparison.Ordinal);
         Assert.Contains("10.240.0.10:30091", run.GetText("/debug/services"), StringComparison.Ordinal);
 
+        // Scrapes keep coming while the data path stops (its counters are freed after the stop): no crash, exit 0.
+        using var scraping = new CancellationTokenSource();
+        var scrapes = Task.Run(async () =>
+        {
+            var answered = 0;
+            while (!scraping.IsCancellationRequested)
+            {
+                try
+                {
+                    using var response = await run.Http.GetAsync(new Uri(run.Management, "/metrics"), scraping.Token);
+                    answered++;
+                }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+                {
+                    break;
+                }
+            }
+            return answered;
+        });
+        Thread.Sleep(200);
         run.Terminate();
         Assert.True(run.Child.WaitForExit(TimeSpan.FromSeconds(25)), "no exit within the shutdown timeout\n" + run.Child.Output);
+        scraping.Cancel();
+        Assert.True(Answered(scrapes) > 0, "no scrape was answered while stopping");
         Assert.Equal(0, run.Child.ExitCode);
         Assert.Contains($"summary: rx {sent}  tx {sent - (int)m.Sum("pda_drops_total")}  dropped {(int)m.Sum("pda_drops_total")}  unaccounted 0", run.Child.Output, StringComparison.Ordinal);
         Assert.Contains("mempool after close: 16383 of 16383 available, 0 in use", run.Child.Output, StringComparison.Ordinal);
@@ -170,6 +192,8 @@ public sealed class RunEndToEndTests
         }
         return new Dictionary<string, List<byte[]>>(StringComparer.Ordinal) { ["eth0"] = uplink, ["eth1"] = cluster };
     }
+
+    private static int Answered(Task<int> scrapes) => scrapes.Wait(TimeSpan.FromSeconds(20)) ? scrapes.Result : 0;
 
     /// <summary>Packets replay dropped (result "dropped" and nothing sent in their place), by reason.</summary>
     private static Dictionary<string, long> DropsByReason(string verdictsPath)
