@@ -33,6 +33,13 @@ public sealed class WorkerHeartbeat : BackgroundService
         Sample[] samples;
         lock (_gate)
             samples = _samples;
+        if (samples.Length < dp.Counters.Workers)
+        {
+            // Asked before the first period ended: a fresh sample starts every worker's stall clock now.
+            Take(dp);
+            lock (_gate)
+                samples = _samples;
+        }
         var now = Stopwatch.GetTimestamp();
         var report = new List<(int, bool, double, double)>();
         for (var w = 0; w < samples.Length && w < dp.WorkerCount; w++)
