@@ -27,6 +27,7 @@ public sealed class WorkerContext
         Affinity = new AffinityTable();
         Conntrack = runtime.Conntrack.CreateWorker();
         ServiceWorker = runtime.Services.RegisterWorker();
+        PolicyWorker = runtime.Policies.RegisterWorker();
         RejectLimiter = new TokenBucket(runtime.Configuration.Icmp.RejectRatePerSecond, runtime.Configuration.Icmp.RejectBurst, runtime.Options.TicksPerSecond);
 
         PortId = new ushort[runtime.Ports.Length];
@@ -68,10 +69,14 @@ public sealed class WorkerContext
     public AffinityTable Affinity { get; }
     public Conntrack.ConntrackWorker Conntrack { get; }
     public int ServiceWorker { get; }
+    public int PolicyWorker { get; }
     public TokenBucket RejectLimiter { get; }
 
     /// <summary>The table this burst decides with (read once per burst by the DNAT stage, released by the out stage).</summary>
     public ServiceTable? Table;
+
+    /// <summary>The policy this burst decides with (read once per burst by the parse step, released by the out stage).</summary>
+    public PolicySnapshot? Policy;
 
     /// <summary>Configuration index to DPDK port id, and back.</summary>
     public ushort[] PortId { get; }
@@ -80,6 +85,48 @@ public sealed class WorkerContext
     public IBurstStage[] Stages { get; }
 
     public PortModel RxPort => Runtime.Ports[State.RxPort];
+
+    /// <summary>The host endpoint policing the burst's ingress port under this burst's policy, or null.</summary>
+    public HostEndpointPrograms? RxHostEndpoint => Policy!.HostEndpointOf(State.RxPort);
+
+    /// <summary>
+    /// Starts a burst: the previous burst's references are dead, which is a quiescent point for both the service
+    /// table and the policy (so retirement goes on even when a whole burst is dropped before the out stage), then takes
+    /// the policy for this burst.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BeginBurst()
+    {
+        Table = null;
+        Runtime.Services.Quiescent(ServiceWorker);
+        Runtime.Policies.Quiescent(PolicyWorker);
+        Policy = Runtime.Policies.Current;
+    }
+
+    /// <summary>Ends a burst: drops the table and the policy, then reports the quiescent point.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void EndBurst()
+    {
+        Table = null;
+        Policy = null;
+        Runtime.Services.Quiescent(ServiceWorker);
+        Runtime.Policies.Quiescent(PolicyWorker);
+    }
+
+    /// <summary>The worker goes idle (no bursts for a while): it holds up no retirement until <see cref="Resume"/>.</summary>
+    public void GoIdle()
+    {
+        EndBurst();
+        Runtime.Services.Offline(ServiceWorker);
+        Runtime.Policies.Offline(PolicyWorker);
+    }
+
+    /// <summary>The worker is back from <see cref="GoIdle"/> (before its next burst).</summary>
+    public void Resume()
+    {
+        Runtime.Services.Online(ServiceWorker);
+        Runtime.Policies.Online(PolicyWorker);
+    }
 
     /// <summary>
     /// A packet's step as a trace records it: always counted (stage verdict; the rule's hit unless it has none),
@@ -91,7 +138,7 @@ public sealed class WorkerContext
         Counters.Verdict(stage, verdict);
         if (rule != PolicyRules.NoRule)
         {
-            var slots = Runtime.RuleSlots;
+            var slots = Policy!.RuleSlots;
             Counters.RuleHit(stage, rule < (uint)slots.Length ? slots[rule] : 0);
         }
         Trace?.Add(origin, stage, verdict, rule);

@@ -22,8 +22,8 @@ public sealed class FailsafeStage : IBurstStage
     public void Process(Burst burst)
     {
         var w = _w;
-        var hep = w.RxPort.HostEndpoint;
-        var failsafes = w.Runtime.Policy.InboundFailsafes;
+        var hep = w.RxHostEndpoint;
+        var failsafes = w.Policy!.Model.InboundFailsafes;
         if (hep is null || !hep.PreDnatCanDecide || failsafes.Length == 0)
             return;
         var st = w.State;

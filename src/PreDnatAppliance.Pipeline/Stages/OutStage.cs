@@ -104,8 +104,7 @@ public sealed unsafe class OutStage : IBurstStage
         }
         if (drops)
             st.Compact(burst);
-        rt.Services.Quiescent(w.ServiceWorker);
-        w.Table = null;
+        w.EndBurst();
     }
 
     private DropReason Arp(Burst burst, int i)

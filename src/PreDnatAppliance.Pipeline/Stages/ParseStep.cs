@@ -25,6 +25,7 @@ public sealed unsafe class ParseStep : IBurstStage
         st.Now = w.Clock.Now();
         var rx = burst.RxPort < w.PortIndexOfId.Length ? w.PortIndexOfId[burst.RxPort] : (short)-1;
         var n = burst.Count;
+        w.BeginBurst();
         w.Trace?.Begin(burst.Mbufs, n);
         if (rx < 0)
         {

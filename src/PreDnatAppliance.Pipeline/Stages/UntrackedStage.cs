@@ -26,14 +26,14 @@ public sealed class UntrackedStage : IBurstStage
     public void Process(Burst burst)
     {
         var w = _w;
-        var hep = w.RxPort.HostEndpoint;
+        var hep = w.RxHostEndpoint;
         if (hep is null || !hep.UntrackedCanDecide || hep.UntrackedIn < 0)
             return;
         var st = w.State;
         var h = st.Parsed.Headers;
         var flags = st.Parsed.Flags;
         var runner = w.Programs;
-        var policy = w.Runtime.Policy;
+        var policy = w.Policy!.Model;
         var n = burst.Count;
         for (var i = 0; i < n; i++)
         {

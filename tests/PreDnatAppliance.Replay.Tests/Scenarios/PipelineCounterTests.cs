@@ -117,10 +117,4 @@ public sealed class PipelineCounterTests
         return runtime.Counters.ReadTotal();
     }
 
-    /// <summary>Advances 1 ms per burst, so the rate limiter sees the same time whatever the tracing.</summary>
-    private sealed class SteppedClock : IPipelineClock
-    {
-        private long _now = 1_000_000_000;
-        public long Now() => _now += 1_000_000;
-    }
 }
