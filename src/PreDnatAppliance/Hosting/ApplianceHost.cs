@@ -107,13 +107,7 @@ public static class ApplianceHost
             ? ServiceYamlLoader.Load(ApplianceConfiguration.DefaultServicesYaml(), ApplianceConfiguration.DefaultServicesResourceName)
             : ServiceYamlLoader.LoadFile(run.Services);
         var runtime = ApplianceRuntime.Create(appliance, policy, compiled, services, new RuntimeOptions(), configuration.SourceName);
-        return new ApplianceState(configuration, runtime, policy, compiled, BuiltAt(policy));
-    }
-
-    private static DateTimeOffset BuiltAt(ICompiledPolicy policy)
-    {
-        var location = policy.GetType().Assembly.Location;
-        return location.Length > 0 && File.Exists(location) ? File.GetLastWriteTimeUtc(location) : DateTimeOffset.UnixEpoch;
+        return new ApplianceState(configuration, runtime, compiled);
     }
 
     private static IHost BuildHost(ApplianceState state, RunOutcome outcome, IReadOnlyList<Func<ApplianceState, AdminRoute>> adminRoutes)

@@ -69,6 +69,8 @@ public static class ApplianceMetrics
                 ("built_at", state.PolicyBuiltAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)),
                 ("programs", info.ProgramCount.ToString(CultureInfo.InvariantCulture)),
                 ("rules", info.RuleCount.ToString(CultureInfo.InvariantCulture)));
+        w.Family("pda_policy_generation", MetricType.Gauge, "Generation of the policy in use (1 at start, up by one on each policy swap).")
+            .Sample("pda_policy_generation", state.Runtime.CurrentPolicy.Generation);
     }
 
     private static void WritePorts(PrometheusWriter w, Dataplane.Dataplane dp)

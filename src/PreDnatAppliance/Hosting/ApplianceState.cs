@@ -14,22 +14,38 @@ namespace PreDnatAppliance.Hosting;
 /// </summary>
 public sealed class ApplianceState
 {
-    public ApplianceState(HostConfiguration configuration, ApplianceRuntime runtime, ICompiledPolicy policy, CompiledPolicySet compiled, DateTimeOffset policyBuiltAt)
+    public ApplianceState(HostConfiguration configuration, ApplianceRuntime runtime, CompiledPolicySet compiled)
     {
         Configuration = configuration;
         Runtime = runtime;
-        Policy = policy;
-        Compiled = compiled;
-        PolicyBuiltAt = policyBuiltAt;
+        _policy = new PolicyView(compiled, BuildTimeOf(runtime.CurrentPolicy.Model.Policy));
     }
+
+    private sealed record PolicyView(CompiledPolicySet Compiled, DateTimeOffset BuiltAt);
+
+    private volatile PolicyView _policy;
 
     public HostConfiguration Configuration { get; }
     public ApplianceRuntime Runtime { get; }
-    public ICompiledPolicy Policy { get; }
-    public CompiledPolicySet Compiled { get; }
 
-    /// <summary>When the policy assembly was built (its file's time).</summary>
-    public DateTimeOffset PolicyBuiltAt { get; }
+    /// <summary>The policy assembly in use (the runtime's current snapshot: follows a policy swap).</summary>
+    public ICompiledPolicy Policy => Runtime.CurrentPolicy.Model.Policy;
+
+    /// <summary>The policy directory compiled for this node (what /debug/policy shows).</summary>
+    public CompiledPolicySet Compiled => _policy.Compiled;
+
+    /// <summary>When the policy assembly in use was built (its file's time).</summary>
+    public DateTimeOffset PolicyBuiltAt => _policy.BuiltAt;
+
+    /// <summary>Call after a successful <see cref="ApplianceRuntime.SwapPolicy"/> with the set that was swapped in.</summary>
+    public void PolicySwapped(CompiledPolicySet compiled) => _policy = new PolicyView(compiled, BuildTimeOf(Policy));
+
+    /// <summary>A policy assembly's build time: its file's last write, or the epoch for one loaded from memory.</summary>
+    public static DateTimeOffset BuildTimeOf(ICompiledPolicy policy)
+    {
+        var location = policy.GetType().Assembly.Location;
+        return location.Length > 0 && File.Exists(location) ? File.GetLastWriteTimeUtc(location) : DateTimeOffset.UnixEpoch;
+    }
 
     private readonly object _dataplaneGate = new();
     private Dataplane.Dataplane? _dataplane;
