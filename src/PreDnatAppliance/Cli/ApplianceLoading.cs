@@ -39,7 +39,7 @@ public static class ApplianceLoading
     /// Where the built-in policy assembly was compiled from (its BuildInfo, under the repository it was built in),
     /// else the usual default (PREDNAT_POLICY_DIR, ./policies, the repository's policies/).
     /// </summary>
-    private static string BuiltInPolicyDirectory(ICompiledPolicy policy)
+    internal static string BuiltInPolicyDirectory(ICompiledPolicy policy)
     {
         if (Environment.GetEnvironmentVariable("PREDNAT_POLICY_DIR") is { Length: > 0 } fromEnvironment)
             return fromEnvironment;
