@@ -19,7 +19,7 @@ namespace PreDnatAppliance.Hosting;
 /// <item>environment variables <c>PREDNAT_SECTION__KEY</c> (only names with <c>__</c>, so the scripts' own
 /// <c>PREDNAT_ARTIFACTS</c> and friends are not configuration);</item>
 /// <item>the command line: <c>--section:key=value</c>, plus <c>--config</c>, <c>--services</c>, <c>--policy-dir</c> and
-/// <c>--duration</c> as short forms of <c>run:*</c>.</item>
+/// <c>--duration</c> as short forms of <c>run:*</c>, <c>--management-address</c> of <c>management:address</c>.</item>
 /// </list>
 /// Keys are case-insensitive paths (<c>dataplane:ports:0:vdev</c>); arrays merge by index. The sections <c>run</c>,
 /// <c>management</c> and <c>logging</c> belong to the host; every other key must be an appliance setting: unknown keys
@@ -37,6 +37,7 @@ public sealed partial class HostConfiguration : IDisposable
         ["--services"] = "run:services",
         ["--policy-dir"] = "run:policyDir",
         ["--duration"] = "run:duration",
+        ["--management-address"] = "management:address",
     };
 
     private static readonly JsonSerializerOptions BaseLayerJson = new(DataplaneOptions.JsonOptions)
