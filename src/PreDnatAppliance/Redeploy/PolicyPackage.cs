@@ -4,9 +4,9 @@ using System.Text.Json.Serialization;
 namespace PreDnatAppliance.Redeploy;
 
 /// <summary>
-/// A built policy, immutable on disk: <c>ROOT/&lt;hash&gt;/</c> holds the policy YAML it was built from
+/// A built policy, immutable on disk: <c>ROOT/&lt;hash&gt;-&lt;toolchain&gt;/</c> holds the policy YAML it was built from
 /// (<c>policy/&lt;name&gt;/</c>), the generated <c>PreDnatAppliance.Policies.dll</c> and <c>package.json</c>. Named by content
-/// hash, so the same policy is built once and two different policies never share a directory.
+/// hash (and the appliance build), so the same policy is built once and two different policies never share a directory.
 /// </summary>
 public sealed record PolicyPackage
 {
@@ -53,7 +53,4 @@ public sealed record PolicyPackage
     }
 
     public void Save() => File.WriteAllText(Path.Combine(Directory, ManifestFile), JsonSerializer.Serialize(this, Json));
-
-    /// <summary>The short form of the hash that names the directory.</summary>
-    public static string DirectoryName(string contentHash) => contentHash.Replace("sha256:", "", StringComparison.Ordinal)[..16];
 }

@@ -26,16 +26,16 @@ public static class PolicyPackageBuilder
         var source = Path.GetFullPath(policyDirectory).TrimEnd(Path.DirectorySeparatorChar);
         if (!Directory.Exists(source))
             throw new DirectoryNotFoundException($"policy directory {source} does not exist");
+        var repository = PolicyAssemblies.RepositoryRoot()
+            ?? throw new InvalidOperationException("building a policy needs the repository the appliance was built from; it was not found (in a container, rebuild the image and restart instead)");
         var hash = PolicyContentHash.Of(source);
-        var target = Path.Combine(root, PolicyPackage.DirectoryName(hash));
+        var target = Path.Combine(root, PackageName(hash, repository));
         if (File.Exists(Path.Combine(target, PolicyPackage.ManifestFile)))
         {
             log?.WriteLine($"prednat: policy package {target} exists ({hash})");
             return PolicyPackage.Open(target);
         }
 
-        var repository = PolicyAssemblies.RepositoryRoot()
-            ?? throw new InvalidOperationException("building a policy needs the repository the appliance was built from; it was not found (in a container, rebuild the image and restart instead)");
         Directory.CreateDirectory(root);
         using var buildLock = AcquireLock(Path.Combine(root, ".build.lock"));
         if (File.Exists(Path.Combine(target, PolicyPackage.ManifestFile)))
@@ -80,6 +80,17 @@ public static class PolicyPackageBuilder
             if (Directory.Exists(staging))
                 Directory.Delete(staging, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The policy's content hash alone would reuse a package built by another generator; the name also covers the
+    /// repository and the classification contract the appliance runs (its module version id changes with its code).
+    /// </summary>
+    private static string PackageName(string contentHash, string repository)
+    {
+        var contract = typeof(Classification.ICompiledPolicy).Assembly.ManifestModule.ModuleVersionId;
+        var key = System.Text.Encoding.UTF8.GetBytes($"{contentHash}\0{Path.GetFullPath(repository)}\0{contract}");
+        return contentHash.Replace("sha256:", "", StringComparison.Ordinal)[..12] + "-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(key))[..8];
     }
 
     private static void RunBuild(string repository, string policyDirectory, string artifacts)
