@@ -3,13 +3,16 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using PreDnatAppliance.Dataplane;
 using PreDnatAppliance.Dataplane.Configuration;
+using PreDnatAppliance.Pipeline.Runtime;
 
 namespace PreDnatAppliance.Cli;
 
 /// <summary>
-/// <c>prednat dataplane --config FILE</c>: a diagnostic command that runs only the DPDK data path with the
-/// forwarding stage (port A to port B by configuration). The tests and <c>bench/dataplane/run</c> drive it
-/// as a child process, because DPDK's EAL can be initialised only once per process.
+/// <c>prednat dataplane --config FILE</c>: a diagnostic command that runs the DPDK data path with the forwarding
+/// stage (port A to port B by configuration); <c>prednat dataplane --appliance-config FILE [--services FILE]
+/// [--policy-dir DIR]</c> runs it with the full packet pipeline instead (the ports come from the appliance
+/// configuration's <c>dataplane</c> section; loading as <c>prednat replay</c> does). The tests and
+/// <c>bench/dataplane/run</c> drive it as a child process, because DPDK's EAL can be initialised only once per process.
 ///
 /// With --warmup and --duration (or --measure) it prints a "rate:" line: packets per second over the window.
 /// Stops on SIGINT/SIGTERM, on a line "stop" on stdin, after --duration, when --stop-after-rx packets were
@@ -20,13 +23,18 @@ public static class DataplaneCommand
 {
     private static readonly string[] Options =
     {
-        "config", "duration", "warmup", "measure", "stop-after-rx", "idle-stop-ms", "status-ms", "report", "file-prefix",
+        "config", "appliance-config", "services", "policy-dir", "duration", "warmup", "measure", "stop-after-rx", "idle-stop-ms", "status-ms", "report", "file-prefix",
     };
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var line = CommandLine.Parse(args, Options);
-        var configPath = line.Get("config") ?? throw new UsageException("dataplane: --config FILE is required (JSON DataplaneOptions; see docs/dataplane.md)");
+        var configPath = line.Get("config");
+        var appliancePath = line.Get("appliance-config");
+        if ((configPath is null) == (appliancePath is null))
+            throw new UsageException("dataplane: either --config FILE (JSON DataplaneOptions, the forwarding stage; docs/dataplane.md) or --appliance-config FILE (the full pipeline; docs/pipeline.md#configuration) is required");
+        if (appliancePath is null && (line.Get("services") is not null || line.Get("policy-dir") is not null))
+            throw new UsageException("dataplane: --services and --policy-dir go with --appliance-config");
         var duration = ParseDouble(line, "duration");
         var warmup = ParseDouble(line, "warmup") ?? 0;
         // The rate window: [warmup, warmup + measure]; by default the whole --duration after the warm-up.
@@ -35,10 +43,21 @@ public static class DataplaneCommand
         var idleStopMs = ParseDouble(line, "idle-stop-ms");
         var statusMs = ParseDouble(line, "status-ms");
 
+        ApplianceRuntime? runtime = null;
         DataplaneOptions options;
         try
         {
-            options = DataplaneOptions.Load(configPath);
+            if (appliancePath is not null)
+            {
+                runtime = ApplianceLoading.CreateRuntime(appliancePath, line.Get("services"), line.Get("policy-dir"), new RuntimeOptions(), error);
+                if (runtime is null)
+                    return 1;
+                options = runtime.Configuration.Dataplane;
+            }
+            else
+            {
+                options = DataplaneOptions.Load(configPath!);
+            }
             if (line.Get("file-prefix") is { } prefix)
                 options.Memory.FilePrefix = prefix;
             DataplaneOptionsValidator.ThrowIfInvalid(options);
@@ -46,15 +65,22 @@ public static class DataplaneCommand
         catch (DataplaneConfigurationException e)
         {
             error.WriteLine($"prednat: {e.Message}");
+            runtime?.Dispose();
             return 2;
         }
+        catch (Exception e) when (ApplianceLoading.IsInputError(e))
+        {
+            error.WriteLine($"prednat: dataplane: {e.Message}");
+            return 1;
+        }
+        using var ownedRuntime = runtime;
 
         Dataplane.Dataplane dp;
         try
         {
-            dp = Dataplane.Dataplane.Start(options, log: output);
+            dp = Dataplane.Dataplane.Start(options, runtime?.Factory, log: output);
         }
-        catch (Exception e) when (e is DataplaneException or DataplaneConfigurationException or InvalidOperationException)
+        catch (Exception e) when (e is DataplaneException or DataplaneConfigurationException or InvalidOperationException or ArgumentException)
         {
             error.WriteLine($"prednat: {e.Message}");
             return 1;
@@ -131,6 +157,8 @@ public static class DataplaneCommand
             output.WriteLine(FormattableString.Invariant(
                 $"rate: seconds={seconds:0.000} rx_packets={b.Rx - a.Rx} tx_packets={b.Tx - a.Tx} rx_mpps={rxPps / 1e6:0.0000} tx_mpps={txPps / 1e6:0.0000} ns_per_packet={(rxPps > 0 ? 1e9 / rxPps : 0):0.00}"));
         }
+        if (runtime is not null)
+            WritePipelineSummary(runtime, report, output);
         if (line.Get("report") is { } reportPath)
             File.WriteAllText(reportPath, report.ToJson());
         var failed = report.Workers.Any(w => w.Failure is not null);
@@ -138,6 +166,15 @@ public static class DataplaneCommand
         if (leaked)
             error.WriteLine($"prednat: {report.Mempool.InUseAfterClose} mbufs were not returned to the pool");
         return failed || leaked ? 1 : 0;
+    }
+
+    /// <summary>The pipeline's verdicts in one place: drops by reason (the same counters as the final line) and conntrack's view.</summary>
+    private static void WritePipelineSummary(ApplianceRuntime runtime, DataplaneReport report, TextWriter output)
+    {
+        var drops = report.Total.DropsByReason;
+        output.WriteLine("pipeline: drops by reason: " + (drops.Count == 0 ? "none" : string.Join(", ", drops.Select(d => $"{d.Key} {d.Value}"))));
+        var ct = runtime.Conntrack.Stats;
+        output.WriteLine($"pipeline: conntrack: {runtime.Conntrack.Count} entries; lookups {ct.Lookups}: established {ct.Established}, new {ct.New}, related {ct.Related}, invalid {ct.Invalid}, re-evaluate {ct.ReEvaluate}; inserted {ct.Inserted}, full {ct.Full}, clash {ct.Clash}");
     }
 
     private static void WriteStatus(Dataplane.Dataplane dp, Dataplane.Workers.CounterSnapshot t, TextWriter output)

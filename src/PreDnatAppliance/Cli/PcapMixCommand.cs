@@ -4,19 +4,27 @@ using System.Globalization;
 namespace PreDnatAppliance.Cli;
 
 /// <summary>
-/// <c>prednat dataplane-pcap --out FILE [--packets N] [--flows N] [--seed N]</c>: writes a realistic traffic
-/// mix for benchmarks (bench/dataplane/run replays it with net_pcap <c>infinite_rx=1</c>): NodePort traffic
-/// from many clients, IMIX sizes (7:4:1 of 64/594/1518-byte frames), 80% UDP / 20% TCP, 10% IPv6.
+/// <c>prednat dataplane-pcap --out FILE [--packets N] [--flows N] [--seed N] [--mix imix|allowed-tcp]</c>: writes a
+/// realistic traffic mix for benchmarks (bench/dataplane/run replays it with net_pcap <c>infinite_rx=1</c>):
+/// NodePort traffic from many clients, IMIX sizes (7:4:1 of 64/594/1518-byte frames), 80% UDP / 20% TCP, 10% IPv6.
+/// With --mix allowed-tcp every flow is IPv4 TCP (mid-stream ACKs) to the node's NodePort 30080: traffic the example
+/// policy allows and conntrack picks up, so that the policy benchmarks measure established flows, not drops.
 /// </summary>
 public static class PcapMixCommand
 {
     public static int Run(string[] args, TextWriter output)
     {
-        var line = CommandLine.Parse(args, new[] { "out", "packets", "flows", "seed" });
+        var line = CommandLine.Parse(args, new[] { "out", "packets", "flows", "seed", "mix" });
         var path = line.Get("out") ?? throw new UsageException("dataplane-pcap: --out FILE is required");
         var packets = Int(line, "packets", 65536);
         var flows = Int(line, "flows", 4096);
         var rng = new Random(Int(line, "seed", 1));
+        var allowedTcp = line.Get("mix") switch
+        {
+            null or "imix" => false,
+            "allowed-tcp" => true,
+            var other => throw new UsageException($"dataplane-pcap: --mix {other}: imix (default) or allowed-tcp"),
+        };
 
         using var f = File.Create(path);
         var header = new byte[24];
@@ -33,8 +41,8 @@ public static class PcapMixCommand
             var flow = rng.Next(flows);
             var pick = rng.Next(12);
             var frame = pick < 7 ? 60 : pick < 11 ? 590 : 1514; // without the 4-byte FCS
-            var v6 = flow % 10 == 9;
-            var tcp = flow % 5 == 4;
+            var v6 = !allowedTcp && flow % 10 == 9;
+            var tcp = allowedTcp || flow % 5 == 4;
             var p = Build(frame, flow, v6, tcp, rng);
             BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)(1_700_000_000 + i / 1_000_000));
             BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), (uint)(i % 1_000_000));

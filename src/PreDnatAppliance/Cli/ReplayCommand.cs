@@ -1,8 +1,6 @@
 using System.Globalization;
-using PreDnatAppliance.Pipeline.Configuration;
 using PreDnatAppliance.Pipeline.Offline;
 using PreDnatAppliance.Pipeline.Runtime;
-using PreDnatAppliance.Pipeline.Services;
 
 namespace PreDnatAppliance.Cli;
 
@@ -33,47 +31,20 @@ public static class ReplayCommand
 
         try
         {
-            var configPath = line.Get("config");
-            var configuration = configPath is null ? ApplianceConfiguration.Default() : ApplianceConfiguration.Load(configPath);
-            var servicesPath = line.Get("services");
-            var services = servicesPath is null
-                ? ServiceYamlLoader.Load(ApplianceConfiguration.DefaultServicesYaml(), "services.yaml")
-                : ServiceYamlLoader.LoadFile(servicesPath);
-
-            var policyOption = line.Get("policy-dir");
-            var policy = policyOption is null ? PolicyAssemblies.BuiltIn() : PolicyAssemblies.Rebuild(policyOption, error);
-            var directory = policyOption ?? BuiltInPolicyDirectory(policy);
-            var compiled = PolicyLoading.LoadCompiled(directory, configuration.Node.Name, error);
-            if (compiled is null)
+            using var runtime = ApplianceLoading.CreateRuntime(line.Get("config"), line.Get("services"), line.Get("policy-dir"),
+                new RuntimeOptions { TicksPerSecond = 1_000_000_000, Trace = true, ConntrackHashSeed = HashSeed }, error);
+            if (runtime is null)
                 return 1;
-
-            using var runtime = ApplianceRuntime.Create(configuration, policy, compiled, services,
-                new RuntimeOptions { TicksPerSecond = 1_000_000_000, Trace = true, ConntrackHashSeed = HashSeed },
-                configPath ?? "embedded appliance.json");
             using var engine = new ReplayEngine(runtime, burst);
             var result = engine.Run(pcaps.Select((p, i) => new ReplayInput(p, ingresses[i])).ToList(), outDir);
             output.WriteLine($"replay: {result}");
             output.WriteLine($"replay: wrote {Path.Combine(outDir, ReplayEngine.VerdictsFile)}");
             return 0;
         }
-        catch (Exception e) when (e is ApplianceConfigurationException or ServiceLoadException or PolicyMismatchException
-                                      or InvalidDataException or IOException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (ApplianceLoading.IsInputError(e))
         {
             error.WriteLine($"prednat: replay: {e.Message}");
             return 1;
         }
-    }
-
-    /// <summary>
-    /// Where the built-in policy assembly was compiled from (its BuildInfo, under the repository it was built in),
-    /// else the usual default (PREDNAT_POLICY_DIR, ./policies, the repository's policies/).
-    /// </summary>
-    private static string BuiltInPolicyDirectory(Classification.ICompiledPolicy policy)
-    {
-        if (Environment.GetEnvironmentVariable("PREDNAT_POLICY_DIR") is { Length: > 0 } fromEnvironment)
-            return fromEnvironment;
-        if (PolicyAssemblies.RepositoryRoot() is { } root && Directory.Exists(Path.Combine(root, policy.BuildInfo.PolicyDirectory)))
-            return Path.Combine(root, policy.BuildInfo.PolicyDirectory);
-        return PolicyDirectory.Resolve(null);
     }
 }
