@@ -213,7 +213,7 @@ public sealed class ReplayEngine : IDisposable
             WriteStep(json, stage, verdict, null, null, null);
             return;
         }
-        var rules = _runtime.Policy.Rules;
+        var rules = _runtime.CurrentPolicy.Model.Rules;
         if (step.Rule != PolicyRules.NoRule && step.Rule < (uint)rules.Length)
         {
             var rule = rules[step.Rule];

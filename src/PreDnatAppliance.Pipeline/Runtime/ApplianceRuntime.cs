@@ -4,7 +4,9 @@ using PreDnatAppliance.Dataplane.Configuration;
 using PreDnatAppliance.Dataplane.Stages;
 using PreDnatAppliance.Pipeline.Configuration;
 using PreDnatAppliance.Pipeline.Conntrack;
+using PreDnatAppliance.Pipeline.Qsbr;
 using PreDnatAppliance.Pipeline.Routing;
+using PreDnatAppliance.Pipeline.Runtime.Counters;
 using PreDnatAppliance.Pipeline.Services;
 using PreDnatAppliance.Pipeline.Stages;
 using PreDnatAppliance.Policy.Net;
@@ -12,7 +14,7 @@ using PreDnatAppliance.Policy.Programs;
 
 namespace PreDnatAppliance.Pipeline.Runtime;
 
-/// <summary>A port as the pipeline sees it (by configuration index): name, role, MAC, addresses, host endpoint programs.</summary>
+/// <summary>A port as the pipeline sees it (by configuration index): name, role, MAC, addresses (its host endpoint programs are policy: <see cref="PolicySnapshot.HostEndpointOf"/>).</summary>
 public sealed class PortModel
 {
     public required int Index { get; init; }
@@ -20,9 +22,6 @@ public sealed class PortModel
     public required PortRole Role { get; init; }
     public required ulong Mac { get; init; }
     public required IReadOnlyList<(IpPrefix Prefix, ServiceAddress Address)> Addresses { get; init; }
-
-    /// <summary>The host endpoint that polices this interface, or null.</summary>
-    public HostEndpointPrograms? HostEndpoint { get; init; }
 
     /// <summary>The first IPv4 address of the port (ARP requests' sender), or 0.</summary>
     public uint ArpSource { get; init; }
@@ -51,6 +50,12 @@ public sealed record RuntimeOptions
 
     /// <summary>Conntrack's hash seed; 0 picks a random one (live). Replay fixes it so that runs are identical.</summary>
     public ulong ConntrackHashSeed { get; init; }
+
+    /// <summary>Distinct RuleIds the rule counters can tell apart over the runtime's life (later ones count in the overflow slot).</summary>
+    public int RuleCounterSlots { get; init; } = 16384;
+
+    /// <summary>Distinct service ports (namespace, name, port, protocol) the service counters can tell apart over the runtime's life.</summary>
+    public int ServiceCounterSlots { get; init; } = 4096;
 }
 
 /// <summary>
@@ -61,13 +66,16 @@ public sealed record RuntimeOptions
 /// </summary>
 public sealed class ApplianceRuntime : IDisposable
 {
-    private ApplianceRuntime(ApplianceConfiguration configuration, PolicyModel policy, PortModel[] ports, RouteTable routes,
+    private ApplianceRuntime(ApplianceConfiguration configuration, PortModel[] ports, RouteTable routes,
         ServiceAddress[] hostAddresses, NeighbourTable neighbours, ServiceTableHolder services, int kernelPort, RuntimeOptions options,
-        ConntrackTable conntrack)
+        ConntrackTable conntrack, PipelineCounterSet counters, IReadOnlyDictionary<string, IReadOnlyList<IpAddress>> interfaces, PolicyModel policy)
     {
         Conntrack = conntrack;
+        Counters = counters;
+        _interfaces = interfaces;
+        Policies = new QsbrPublisher<PolicySnapshot, PolicySwap>(Snapshot(1, policy, ports, counters));
+        Policies.Retired += swap => PolicyRetired?.Invoke(swap);
         Configuration = configuration;
-        Policy = policy;
         Ports = ports;
         Routes = routes;
         HostAddresses = hostAddresses;
@@ -79,7 +87,24 @@ public sealed class ApplianceRuntime : IDisposable
     }
 
     public ApplianceConfiguration Configuration { get; }
-    public PolicyModel Policy { get; }
+
+    /// <summary>The policy workers take once per burst (<see cref="WorkerContext.Policy"/>); swapped by <see cref="SwapPolicy"/>.</summary>
+    internal QsbrPublisher<PolicySnapshot, PolicySwap> Policies { get; }
+
+    /// <summary>The policy in force now (for the control side and debug endpoints; a worker decides a burst with the snapshot it took).</summary>
+    public PolicySnapshot CurrentPolicy => Policies.Current;
+
+    /// <summary>The current policy's model (control side).</summary>
+    public PolicyModel Policy => Policies.Current.Model;
+
+    /// <summary>Raised on the control thread when a swapped-out policy snapshot is out of use by every worker.</summary>
+    public event Action<PolicySwap>? PolicyRetired;
+
+    private readonly IReadOnlyDictionary<string, IReadOnlyList<IpAddress>> _interfaces;
+    private readonly object _swapLock = new();
+
+    /// <summary>Every worker's pipeline counters (stage verdicts, rule and service hits, rejects, punts) and their sum.</summary>
+    public PipelineCounterSet Counters { get; }
 
     /// <summary>Ports in configuration order (a stage's "port index").</summary>
     public PortModel[] Ports { get; }
@@ -132,11 +157,7 @@ public sealed class ApplianceRuntime : IDisposable
             });
         }
         var model = PolicyModel.Build(policy, compiled, node, interfaces);
-        var portModels = ports.Select(p => p.Role == PortRole.Kernel ? p : new PortModel
-        {
-            Index = p.Index, Name = p.Name, Role = p.Role, Mac = p.Mac, Addresses = p.Addresses, ArpSource = p.ArpSource,
-            HostEndpoint = model.HostEndpointOf(p.Name),
-        }).ToArray();
+        var portModels = ports.ToArray();
         var indexByName = portModels.ToDictionary(p => p.Name, p => p.Index, StringComparer.Ordinal);
 
         var routes = new List<Route>();
@@ -164,12 +185,13 @@ public sealed class ApplianceRuntime : IDisposable
             MacAddress.TryParse(n.Mac, out var mac);
             neighbours.Set(ip.Version, ip.High, ip.Low, mac, isStatic: true);
         }
-        foreach (var w in model.Workloads.Where(w => w.Mac != 0))
-            foreach (var prefix in w.Prefixes.Where(p => p.Length == (p.Version == 4 ? 32 : 128)))
-                neighbours.Set(prefix.Version, prefix.High, prefix.Low, w.Mac, isStatic: true);
+        AddWorkloadNeighbours(neighbours, model);
 
         var table = ServiceTableBuilder.Build(services, identity, configuration.ServiceOptions(options.TicksPerSecond));
+        var counters = new PipelineCounterSet(options.ServiceCounterSlots, options.RuleCounterSlots);
+        table.CounterSlots = counters.ServiceSlotsOf(table);
         var holder = new ServiceTableHolder(table);
+        holder.Publishing += next => next.CounterSlots = counters.ServiceSlotsOf(next);
         var kernelName = configuration.ResolveKernelPort();
         var kernel = kernelName is null ? -1 : indexByName[kernelName];
         var conntrack = new ConntrackTable(new ConntrackOptions
@@ -179,7 +201,8 @@ public sealed class ApplianceRuntime : IDisposable
             TicksPerSecond = options.TicksPerSecond,
             HashSeed = options.ConntrackHashSeed,
         });
-        var runtime = new ApplianceRuntime(configuration, model, portModels, new RouteTable(routes), hostAddresses, neighbours, holder, kernel, options, conntrack);
+        var runtime = new ApplianceRuntime(configuration, portModels, new RouteTable(routes), hostAddresses, neighbours, holder, kernel, options, conntrack,
+            counters, interfaces, model);
         holder.Retired += runtime.PurgeRemovedBackends;
         return runtime;
     }
@@ -194,20 +217,6 @@ public sealed class ApplianceRuntime : IDisposable
         return false;
     }
 
-    /// <summary>The local workload whose addresses contain a destination, or -1.</summary>
-    public int WorkloadOf(byte version, ulong high, ulong low)
-    {
-        var workloads = Policy.Workloads;
-        for (var w = 0; w < workloads.Length; w++)
-        {
-            var prefixes = workloads[w].Prefixes;
-            for (var k = 0; k < prefixes.Count; k++)
-                if (prefixes[k].Contains(version, high, low))
-                    return w;
-        }
-        return -1;
-    }
-
     /// <summary>A <see cref="PipelineFactory"/> for the DPDK data path (Stopwatch clock).</summary>
     public PipelineFactory Factory => context => CreateWorker(context, StopwatchClock.Instance).Stages;
 
@@ -215,6 +224,50 @@ public sealed class ApplianceRuntime : IDisposable
     public WorkerContext CreateWorker(PipelineContext context, IPipelineClock clock) => new(this, context, clock);
 
     public IReadOnlyList<IBurstStage> CreateStages(PipelineContext context, IPipelineClock clock) => CreateWorker(context, clock).Stages;
+
+    private static void AddWorkloadNeighbours(NeighbourTable neighbours, PolicyModel model)
+    {
+        foreach (var w in model.Workloads.Where(w => w.Mac != 0))
+            foreach (var prefix in w.Prefixes.Where(p => p.Length == (p.Version == 4 ? 32 : 128)))
+                neighbours.Set(prefix.Version, prefix.High, prefix.Low, w.Mac, isStatic: true);
+    }
+
+    private static PolicySnapshot Snapshot(long generation, PolicyModel model, PortModel[] ports, PipelineCounterSet counters) =>
+        new(generation, model, ports.Select(p => p.Role == PortRole.Kernel ? null : model.HostEndpointOf(p.Name)).ToArray(), counters.RuleSlotsOf(model.Rules));
+
+    /// <summary>
+    /// Replaces the running policy between bursts: builds the new <see cref="PolicyModel"/> (a
+    /// <see cref="PolicyMismatchException"/> or another validation error throws, and the running policy stays),
+    /// publishes it, and waits until every online worker passed a quiescent point (<paramref name="retireTimeout"/>,
+    /// default 10 s), when the old snapshot is retired (<see cref="PolicyRetired"/>). Flows in conntrack keep flowing
+    /// (their packets skip policy); new flows follow the new policy from each worker's next burst. Calls are serialised.
+    /// The host addresses the policy contributes (host endpoints' expectedIPs) are fixed at start: a policy that
+    /// changes them is refused.
+    /// </summary>
+    public PolicySwapReport SwapPolicy(ICompiledPolicy policy, CompiledPolicySet compiled, TimeSpan? retireTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(compiled);
+        lock (_swapLock)
+        {
+            var clock = Stopwatch.StartNew();
+            var current = Policies.Current;
+            var model = PolicyModel.Build(policy, compiled, Configuration.Node.Name, _interfaces);
+            if (!model.HostEndpointAddresses.ToHashSet().SetEquals(current.Model.HostEndpointAddresses))
+                throw new InvalidOperationException("the new policy changes the host endpoints' expectedIPs (host addresses are fixed at start): restart the appliance to apply it");
+            var next = Snapshot(current.Generation + 1, model, Ports, Counters);
+            AddWorkloadNeighbours(Neighbours, model);
+            var built = clock.Elapsed;
+            var swap = Policies.Publish(next, static (old, n, epoch) => new PolicySwap(old, n, epoch));
+            var published = clock.Elapsed;
+            var retired = Policies.WaitForQuiescence(swap.Epoch, retireTimeout ?? TimeSpan.FromSeconds(10));
+            return new PolicySwapReport(next.Generation, current.BuildInfo, next.BuildInfo, built, published - built, clock.Elapsed - published,
+                retired, swap);
+        }
+    }
+
+    /// <summary>Retires swapped-out policies that every worker has passed since (after a <see cref="SwapPolicy"/> that timed out); returns how many.</summary>
+    public int ProcessPolicyRetirements() => Policies.ProcessRetirements();
 
     /// <summary>
     /// Removing a backend purges its UDP flows (TCP flows end by themselves; UDP ones would keep going to the dead
@@ -239,5 +292,6 @@ public sealed class ApplianceRuntime : IDisposable
     {
         Services.Retired -= PurgeRemovedBackends;
         Conntrack.Dispose();
+        Counters.Dispose();
     }
 }

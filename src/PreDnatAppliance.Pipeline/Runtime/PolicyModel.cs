@@ -8,7 +8,13 @@ using PreDnatAppliance.Policy.Resources;
 namespace PreDnatAppliance.Pipeline.Runtime;
 
 /// <summary>A rule as the trace reports it: the owner (policy, profile, "tier default", "failsafe"), its RuleId text and file:line.</summary>
-public sealed record TraceRule(string Owner, string RuleId, string? Source);
+public sealed record TraceRule(string Owner, string RuleId, string? Source)
+{
+    /// <summary>The 48-bit RuleId (what counters key on).</summary>
+    public ulong Key { get; init; }
+
+    public string Description { get; init; } = "";
+}
 
 /// <summary>The programs a host endpoint's interface runs (indexes into <see cref="PolicyModel.Programs"/>, -1 when absent).</summary>
 public sealed class HostEndpointPrograms
@@ -172,13 +178,18 @@ public sealed class PolicyModel
             });
         }
 
-        var rules = policy.Rules.Select(r => new TraceRule(r.Owner, r.RuleIdText, r.SourceLine > 0 ? $"{r.SourceFile}:{r.SourceLine}" : null)).ToList();
+        var rules = policy.Rules.Select(r => new TraceRule(r.Owner, r.RuleIdText, r.SourceLine > 0 ? $"{r.SourceFile}:{r.SourceLine}" : null)
+            { Key = r.RuleId, Description = r.Description }).ToList();
         var inbound = new List<FailsafeEntry>();
         var outbound = new List<FailsafeEntry>();
         foreach (var f in compiled.Failsafes)
         {
             var index = (uint)rules.Count;
-            rules.Add(new TraceRule("failsafe", f.Id.ToString(), f.Location.IsKnown ? f.Location.ToShortString() : null));
+            rules.Add(new TraceRule("failsafe", f.Id.ToString(), f.Location.IsKnown ? f.Location.ToShortString() : null)
+            {
+                Key = f.Id.Value,
+                Description = $"{(f.Direction == Direction.Ingress ? "inbound" : "outbound")} {f.Protocol}:{f.Port}{(f.Net is { } n ? " " + n : "")}",
+            });
             var net = f.Net is { } cidr ? new IpPrefix(cidr.Network.Version, cidr.Network.High, cidr.Network.Low, cidr.PrefixLength) : default;
             var entry = new FailsafeEntry(f.Protocol, f.Port, f.Net is not null, net, index);
             (f.Direction == Direction.Ingress ? inbound : outbound).Add(entry);

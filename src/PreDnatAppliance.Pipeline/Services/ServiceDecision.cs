@@ -90,7 +90,8 @@ public sealed class ServicePortInfo
         Family = family;
         Backends = backends;
         LocalBackends = localBackends;
-        Id = $"{service.Namespace}/{service.Name}:{(port.Name.Length > 0 ? port.Name : port.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))}/{port.Protocol.ToString().ToUpperInvariant()}/IPv{family}";
+        PortName = port.Name.Length > 0 ? port.Name : port.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Id = $"{service.Namespace}/{service.Name}:{PortName}/{port.Protocol.ToString().ToUpperInvariant()}/IPv{family}";
         AffinityId = Fnv1a(Id);
     }
 
@@ -103,6 +104,9 @@ public sealed class ServicePortInfo
     }
 
     public int Index { get; }
+
+    /// <summary>The port's name, or its number when it has none.</summary>
+    public string PortName { get; }
 
     /// <summary>Stable across reloads: "namespace/name:port/PROTO/IPvN".</summary>
     public string Id { get; }

@@ -45,6 +45,7 @@ public sealed class ServiceTable
         Node = node;
         Options = options;
         Ports = ports;
+        CounterSlots = new int[ports.Count];
         Frontends = frontends;
         _frontends = frontendEntries;
         _sets = sets;
@@ -90,6 +91,12 @@ public sealed class ServiceTable
 
     /// <summary>Service ports (one per IP family); <see cref="ServiceDecision.ServiceIndex"/> indexes this list.</summary>
     public IReadOnlyList<ServicePortInfo> Ports { get; }
+
+    /// <summary>
+    /// The stable counter slot of each service port (<see cref="Runtime.Counters.PipelineCounterSet.ServiceSlotsOf"/>),
+    /// set by the runtime before the table is published; all 0 (the overflow slot) until then.
+    /// </summary>
+    internal int[] CounterSlots { get; set; }
 
     public IReadOnlyList<ServiceFrontend> Frontends { get; }
 

@@ -57,14 +57,14 @@ public sealed class ConntrackStage : IBurstStage
             switch (r.Verdict)
             {
                 case CtVerdict.New:
-                    w.Trace?.Add(origin, TraceStage.Conntrack, TraceVerdict.New);
+                    w.Record(origin, TraceStage.Conntrack, TraceVerdict.New);
                     break;
                 case CtVerdict.ReEvaluate:
                     st.Marks[i] |= PacketMarks.ReEvaluate;
-                    w.Trace?.Add(origin, TraceStage.Conntrack, TraceVerdict.ReEvaluate);
+                    w.Record(origin, TraceStage.Conntrack, TraceVerdict.ReEvaluate);
                     break;
                 case CtVerdict.Invalid:
-                    w.Trace?.Add(origin, TraceStage.Conntrack, TraceVerdict.Invalid);
+                    w.Record(origin, TraceStage.Conntrack, TraceVerdict.Invalid);
                     burst.Drop(i, DropReason.ConntrackInvalid);
                     drops = true;
                     break;
@@ -76,7 +76,7 @@ public sealed class ConntrackStage : IBurstStage
                     st.Marks[i] |= PacketMarks.Tracked | (reply ? PacketMarks.Reply : 0) | (related ? PacketMarks.Related : 0);
                     st.Entry[i] = r.Entry;
                     st.Nat[i] = r.Nat;
-                    w.Trace?.Add(origin, TraceStage.Conntrack, related ? TraceVerdict.Related : reply ? TraceVerdict.Reply : TraceVerdict.Established);
+                    w.Record(origin, TraceStage.Conntrack, related ? TraceVerdict.Related : reply ? TraceVerdict.Reply : TraceVerdict.Established);
                     if (r.Nat.Kind == NatKind.None)
                         break;
                     if (!PlanRewrite(i, in r, related, reply))

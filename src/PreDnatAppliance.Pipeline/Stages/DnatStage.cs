@@ -54,13 +54,14 @@ public sealed unsafe class DnatStage : IBurstStage
                     st.Rewrite[i] = Rewrite.Forward(nat);
                     if ((nat.Kind & NatKind.Dnat) != 0)
                         StageHelpers.SetDestination(h, i, nat.DstHigh, nat.DstLow, nat.DstPort, true);
-                    w.Trace?.Add(st.Origin[i], TraceStage.Dnat, TraceVerdict.Dnat, (uint)decision.ServiceIndex);
+                    w.RecordService(st.Origin[i], TraceVerdict.Dnat, decision.ServiceIndex);
                     break;
                 }
                 case ServiceVerdict.Reject:
-                    w.Trace?.Add(st.Origin[i], TraceStage.Dnat, TraceVerdict.Reject, (uint)decision.ServiceIndex);
+                    w.RecordService(st.Origin[i], TraceVerdict.Reject, decision.ServiceIndex);
                     if (!w.RejectLimiter.TryTake(st.Now))
                     {
+                        w.Counters.RejectSuppressed();
                         burst.Drop(i, DropReason.RejectRateLimited);
                         drops = true;
                     }
@@ -72,6 +73,7 @@ public sealed unsafe class DnatStage : IBurstStage
                     }
                     else
                     {
+                        w.Counters.RejectSent();
                         st.Marks[i] |= PacketMarks.Answered;
                         st.EgressPort[i] = (short)st.RxPort;
                         if (w.Trace is { } t)
@@ -79,7 +81,7 @@ public sealed unsafe class DnatStage : IBurstStage
                     }
                     break;
                 case ServiceVerdict.Drop:
-                    w.Trace?.Add(st.Origin[i], TraceStage.Dnat, TraceVerdict.Drop, (uint)decision.ServiceIndex);
+                    w.RecordService(st.Origin[i], TraceVerdict.Drop, decision.ServiceIndex);
                     burst.Drop(i, DropReason.ServiceNoLocalEndpoints);
                     drops = true;
                     break;

@@ -22,8 +22,8 @@ public sealed class FailsafeStage : IBurstStage
     public void Process(Burst burst)
     {
         var w = _w;
-        var hep = w.RxPort.HostEndpoint;
-        var failsafes = w.Runtime.Policy.InboundFailsafes;
+        var hep = w.RxHostEndpoint;
+        var failsafes = w.Policy!.Model.InboundFailsafes;
         if (hep is null || !hep.PreDnatCanDecide || failsafes.Length == 0)
             return;
         var st = w.State;
@@ -46,7 +46,7 @@ public sealed class FailsafeStage : IBurstStage
                 if (e.Protocol != protocol || e.Port != port || (e.HasNet && !e.Net.Contains(v, sh, sl)))
                     continue;
                 st.Marks[i] |= PacketMarks.FailsafeIn;
-                w.Trace?.Add(st.Origin[i], TraceStage.Failsafe, TraceVerdict.Allow, e.Rule);
+                w.Record(st.Origin[i], TraceStage.Failsafe, TraceVerdict.Allow, e.Rule);
                 break;
             }
         }

@@ -67,6 +67,7 @@ public sealed unsafe class OutStage : IBurstStage
                 if (kernel.Mac != 0)
                     MacAddress.Write(Mbuf.Data(m), kernel.Mac);
                 burst.Egress[i] = w.PortId[egress];
+                w.Counters.Punted();
                 if (trace is not null)
                     trace.Outcome[origin] = PacketOutcome.Punted;
                 continue;
@@ -103,8 +104,7 @@ public sealed unsafe class OutStage : IBurstStage
         }
         if (drops)
             st.Compact(burst);
-        rt.Services.Quiescent(w.ServiceWorker);
-        w.Table = null;
+        w.EndBurst();
     }
 
     private DropReason Arp(Burst burst, int i)
@@ -141,6 +141,7 @@ public sealed unsafe class OutStage : IBurstStage
         if (rt.KernelPort < 0)
             return DropReason.NoKernelPort;
         burst.Egress[i] = w.PortId[rt.KernelPort];
+        w.Counters.Punted();
         SetOutcome(st.Origin[i], PacketOutcome.Punted);
         return DropReason.None;
     }

@@ -25,9 +25,11 @@ public sealed unsafe class ParseStep : IBurstStage
         st.Now = w.Clock.Now();
         var rx = burst.RxPort < w.PortIndexOfId.Length ? w.PortIndexOfId[burst.RxPort] : (short)-1;
         var n = burst.Count;
+        w.BeginBurst();
         w.Trace?.Begin(burst.Mbufs, n);
         if (rx < 0)
         {
+            w.Counters.Verdicts(TraceStage.Parse, TraceVerdict.Drop, n);
             burst.DropAll(DropReason.NoEgress);
             return;
         }
@@ -37,6 +39,7 @@ public sealed unsafe class ParseStep : IBurstStage
 
         w.Parse.Process(burst);
 
+        w.Counters.Verdicts(TraceStage.Parse, TraceVerdict.Drop, n - burst.Count);
         n = burst.Count;
         st.Reset(n);
         var role = w.Runtime.Ports[rx].Role;
@@ -49,7 +52,7 @@ public sealed unsafe class ParseStep : IBurstStage
                 k++;
             st.Origin[i] = (byte)k++;
             st.Marks[i] = roleMark | ((flags[i] & PacketFlags.Arp) != 0 ? PacketMarks.Arp : PacketMarks.None);
-            w.Trace?.Add(st.Origin[i], TraceStage.Parse, TraceVerdict.Ok);
+            w.Record(st.Origin[i], TraceStage.Parse, TraceVerdict.Ok);
         }
     }
 }

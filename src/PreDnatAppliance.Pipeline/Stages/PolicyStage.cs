@@ -52,7 +52,7 @@ public sealed unsafe class PolicyStage : IBurstStage
         var st = w.State;
         var h = st.Parsed.Headers;
         var runner = w.Programs;
-        var ingress = w.RxPort.HostEndpoint;
+        var ingress = w.RxHostEndpoint;
         for (var i = 0; i < n; i++)
         {
             var marks = st.Marks[i];
@@ -62,12 +62,12 @@ public sealed unsafe class PolicyStage : IBurstStage
             if ((marks & PacketMarks.FromKernel) != 0)
             {
                 // Host-originated: the egress host endpoint's normal egress policy, outbound failsafes first.
-                var egressHep = rt.Ports[st.EgressPort[i]].HostEndpoint;
+                var egressHep = w.Policy!.HostEndpointOf(st.EgressPort[i]);
                 if (egressHep is null || egressHep.HostOut < 0)
                     continue;
-                if (Failsafe(rt.Policy.OutboundFailsafes, h, i, outbound: true) is { } rule)
+                if (Failsafe(w.Policy!.Model.OutboundFailsafes, h, i, outbound: true) is { } rule)
                 {
-                    w.Trace?.Add(origin, TraceStage.Host, TraceVerdict.Allow, rule);
+                    w.Record(origin, TraceStage.Host, TraceVerdict.Allow, rule);
                     continue;
                 }
                 runner.ProgramOf[i] = egressHep.HostOut;
@@ -76,7 +76,7 @@ public sealed unsafe class PolicyStage : IBurstStage
             }
             if ((marks & PacketMarks.FromWorkload) != 0 && st.SourceWorkload[i] >= 0)
             {
-                var source = rt.Policy.Workloads[st.SourceWorkload[i]];
+                var source = w.Policy!.Model.Workloads[st.SourceWorkload[i]];
                 if (source.Out >= 0)
                 {
                     runner.ProgramOf[i] = source.Out;
@@ -90,9 +90,9 @@ public sealed unsafe class PolicyStage : IBurstStage
             if (st.Destination[i] == DestinationClass.Host)
             {
                 if (approved)
-                    w.Trace?.Add(origin, TraceStage.Host, TraceVerdict.Skip);
-                else if (Failsafe(rt.Policy.InboundFailsafes, h, i, outbound: false) is { } rule)
-                    w.Trace?.Add(origin, TraceStage.Host, TraceVerdict.Allow, rule);
+                    w.Record(origin, TraceStage.Host, TraceVerdict.Skip);
+                else if (Failsafe(w.Policy!.Model.InboundFailsafes, h, i, outbound: false) is { } rule)
+                    w.Record(origin, TraceStage.Host, TraceVerdict.Allow, rule);
                 else if (ingress.HostIn >= 0)
                 {
                     runner.ProgramOf[i] = ingress.HostIn;
@@ -100,7 +100,7 @@ public sealed unsafe class PolicyStage : IBurstStage
                 }
             }
             else if (approved)
-                w.Trace?.Add(origin, TraceStage.Forward, TraceVerdict.Skip);
+                w.Record(origin, TraceStage.Forward, TraceVerdict.Skip);
             else if (ingress.ForwardIn >= 0)
             {
                 runner.ProgramOf[i] = ingress.ForwardIn;
@@ -125,7 +125,7 @@ public sealed unsafe class PolicyStage : IBurstStage
             {
                 case DestinationClass.LocalWorkload:
                 {
-                    var workload = rt.Policy.Workloads[st.Workload[i]];
+                    var workload = w.Policy!.Model.Workloads[st.Workload[i]];
                     if (workload.In >= 0)
                     {
                         runner.ProgramOf[i] = workload.In;
@@ -135,7 +135,7 @@ public sealed unsafe class PolicyStage : IBurstStage
                 }
                 case DestinationClass.Forwarded:
                 {
-                    var egressHep = rt.Ports[st.EgressPort[i]].HostEndpoint;
+                    var egressHep = w.Policy!.HostEndpointOf(st.EgressPort[i]);
                     if (egressHep is not null && egressHep.ForwardOut >= 0)
                     {
                         runner.ProgramOf[i] = egressHep.ForwardOut;
@@ -154,7 +154,7 @@ public sealed unsafe class PolicyStage : IBurstStage
         var w = _w;
         var st = w.State;
         var runner = w.Programs;
-        if (!runner.Run(st.Parsed.Headers, n, w.Runtime.Policy.Programs))
+        if (!runner.Run(st.Parsed.Headers, n, w.Policy!.Model.Programs))
             return false;
         var drops = false;
         for (var i = 0; i < n; i++)
@@ -163,7 +163,7 @@ public sealed unsafe class PolicyStage : IBurstStage
                 continue;
             var verdict = runner.Verdict[i];
             var stage = _stageOf[i];
-            w.Trace?.Add(st.Origin[i], stage, StageHelpers.Verdict(verdict), runner.Rule[i]);
+            w.Record(st.Origin[i], stage, StageHelpers.Verdict(verdict), runner.Rule[i]);
             if (verdict != PolicyVerdict.Deny)
                 continue;
             burst.Drop(i, stage switch

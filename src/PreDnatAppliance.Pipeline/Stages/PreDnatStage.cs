@@ -22,7 +22,7 @@ public sealed class PreDnatStage : IBurstStage
     public void Process(Burst burst)
     {
         var w = _w;
-        var hep = w.RxPort.HostEndpoint;
+        var hep = w.RxHostEndpoint;
         if (hep is null || hep.PreDnatIn < 0)
             return;
         var st = w.State;
@@ -32,7 +32,7 @@ public sealed class PreDnatStage : IBurstStage
         for (var i = 0; i < n; i++)
             if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Tracked | PacketMarks.FailsafeIn | PacketMarks.FromKernel | PacketMarks.Untracked)) == 0 && h.IpVersion[i] != 0)
                 runner.ProgramOf[i] = hep.PreDnatIn;
-        if (!runner.Run(h, n, w.Runtime.Policy.Programs))
+        if (!runner.Run(h, n, w.Policy!.Model.Programs))
             return;
         var drops = false;
         for (var i = 0; i < n; i++)
@@ -40,7 +40,7 @@ public sealed class PreDnatStage : IBurstStage
             if (!runner.Ran[i])
                 continue;
             var verdict = runner.Verdict[i];
-            w.Trace?.Add(st.Origin[i], TraceStage.PreDnat, StageHelpers.Verdict(verdict), runner.Rule[i]);
+            w.Record(st.Origin[i], TraceStage.PreDnat, StageHelpers.Verdict(verdict), runner.Rule[i]);
             if (verdict == PolicyVerdict.Allow)
                 st.Marks[i] |= PacketMarks.HostIngressApproved;
             else if (verdict == PolicyVerdict.Deny)

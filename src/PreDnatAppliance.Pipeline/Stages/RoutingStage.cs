@@ -49,7 +49,7 @@ public sealed class RoutingStage : IBurstStage
         if ((marks & PacketMarks.FromWorkload) != 0)
         {
             StageHelpers.Source(h, i, out var sv, out var sh, out var sl);
-            st.SourceWorkload[i] = (short)rt.WorkloadOf(sv, sh, sl);
+            st.SourceWorkload[i] = (short)w.Policy!.WorkloadOf(sv, sh, sl);
         }
         if ((marks & PacketMarks.FromKernel) == 0 && rt.IsHost(v, dh, dl))
         {
@@ -59,12 +59,12 @@ public sealed class RoutingStage : IBurstStage
             st.EgressPort[i] = (short)rt.KernelPort;
             return DropReason.None;
         }
-        var workload = rt.WorkloadOf(v, dh, dl);
+        var workload = w.Policy!.WorkloadOf(v, dh, dl);
         if (workload >= 0)
         {
             st.Destination[i] = DestinationClass.LocalWorkload;
             st.Workload[i] = (short)workload;
-            if (rt.PortIndexByName.TryGetValue(rt.Policy.Workloads[workload].InterfaceName, out var own))
+            if (rt.PortIndexByName.TryGetValue(w.Policy!.Model.Workloads[workload].InterfaceName, out var own))
             {
                 st.EgressPort[i] = (short)own;
                 st.NextHopHigh[i] = dh;

@@ -26,14 +26,14 @@ public sealed class UntrackedStage : IBurstStage
     public void Process(Burst burst)
     {
         var w = _w;
-        var hep = w.RxPort.HostEndpoint;
+        var hep = w.RxHostEndpoint;
         if (hep is null || !hep.UntrackedCanDecide || hep.UntrackedIn < 0)
             return;
         var st = w.State;
         var h = st.Parsed.Headers;
         var flags = st.Parsed.Flags;
         var runner = w.Programs;
-        var policy = w.Runtime.Policy;
+        var policy = w.Policy!.Model;
         var n = burst.Count;
         for (var i = 0; i < n; i++)
         {
@@ -41,7 +41,7 @@ public sealed class UntrackedStage : IBurstStage
                 continue;
             if ((flags[i] & PacketFlags.LaterFragment) == 0 && RawFailsafe(policy, h, i) is { } rule)
             {
-                w.Trace?.Add(st.Origin[i], TraceStage.Untracked, TraceVerdict.Pass, rule);
+                w.Record(st.Origin[i], TraceStage.Untracked, TraceVerdict.Pass, rule);
                 continue;
             }
             runner.ProgramOf[i] = hep.UntrackedIn;
@@ -54,7 +54,7 @@ public sealed class UntrackedStage : IBurstStage
             if (!runner.Ran[i])
                 continue;
             var verdict = runner.Verdict[i];
-            w.Trace?.Add(st.Origin[i], TraceStage.Untracked, StageHelpers.Verdict(verdict), runner.Rule[i]);
+            w.Record(st.Origin[i], TraceStage.Untracked, StageHelpers.Verdict(verdict), runner.Rule[i]);
             if (verdict == PolicyVerdict.Allow)
                 st.Marks[i] |= PacketMarks.Untracked | PacketMarks.HostIngressApproved;
             else if (verdict == PolicyVerdict.Deny)

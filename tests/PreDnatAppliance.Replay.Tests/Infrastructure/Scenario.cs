@@ -2,6 +2,7 @@ using System.Text.Json;
 using PreDnatAppliance.Pipeline.Configuration;
 using PreDnatAppliance.Pipeline.Offline;
 using PreDnatAppliance.Pipeline.Runtime;
+using PreDnatAppliance.Pipeline.Runtime.Counters;
 using PreDnatAppliance.Pipeline.Services;
 
 namespace PreDnatAppliance.Replay.Tests.Infrastructure;
@@ -88,7 +89,7 @@ public sealed class Scenario
         ReplayResult result;
         using (var engine = new ReplayEngine(runtime, BurstSize))
             result = engine.Run(inputs, outDir);
-        return new ScenarioRun(Name, outDir, result);
+        return new ScenarioRun(Name, outDir, result) { Counters = runtime.Counters.ReadTotal() };
     }
 }
 
@@ -108,6 +109,9 @@ public sealed class ScenarioRun
     public ReplayResult Result { get; }
     public string VerdictsText { get; }
     public IReadOnlyList<Verdict> Verdicts { get; }
+
+    /// <summary>The runtime's pipeline counters after the replay.</summary>
+    public PipelineCountersSnapshot? Counters { get; init; }
 
     public Verdict this[int index] => Verdicts[index];
 
