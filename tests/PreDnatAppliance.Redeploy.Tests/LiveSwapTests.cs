@@ -6,6 +6,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using PreDnatAppliance.Cli;
 using PreDnatAppliance.Dataplane.Tests.Infrastructure;
+using PreDnatAppliance.Hosting.Demo;
+using PreDnatAppliance.Pipeline.Configuration;
+using PreDnatAppliance.Pipeline.Services;
 using Xunit.Abstractions;
 
 namespace PreDnatAppliance.Redeploy.Tests;
@@ -14,14 +17,16 @@ namespace PreDnatAppliance.Redeploy.Tests;
 /// The live swap end to end: <c>prednat run</c> (its embedded demo: net_pcap ports replaying their traffic forever) in a
 /// child process, then <c>prednat redeploy</c> to a policy that denies the demo's NodePort client 203.0.113.5, which
 /// policies/ allows. From the swap on, that client's new connection attempts (its SYNs, which the pipeline evaluates
-/// even on a tracked flow) are denied, while its tracked flows' packets keep reaching the local backend and the rest of
-/// the traffic keeps flowing; at the end every received packet was sent or dropped once and every mbuf came back.
+/// again on an established flow) are denied, while its tracked flows' packets keep flowing and so does the rest of the
+/// traffic; at the end every received packet was sent or dropped once and every mbuf came back. A package whose
+/// classifiers do not match its YAML is refused by the appliance's own self-test first.
 /// </summary>
 [Collection(PolicyPackagesCollection.Name)]
 public sealed partial class LiveSwapTests
 {
     private const string Eth0Rx = "pda_port_rx_packets_total{port=\"eth0\"}";
     private const string PodsTx = "pda_port_tx_packets_total{port=\"pods\"}";
+    private const string Eth1Tx = "pda_port_tx_packets_total{port=\"eth1\"}";
     private const string KernelTx = "pda_port_tx_packets_total{port=\"kernel\"}";
     private const string PreDnatDeny = "pda_drops_total{reason=\"prednat-deny\"}";
 
@@ -37,7 +42,9 @@ public sealed partial class LiveSwapTests
     [Fact]
     public async Task A_redeploy_denies_a_client_from_the_swap_on_while_traffic_keeps_flowing_and_nothing_is_lost()
     {
-        var package = _fixture.Package(_fixture.ClientDenied); // built before the appliance starts: the run is time-limited
+        // Built before the appliance starts: the run is time-limited.
+        var package = _fixture.Package(_fixture.ClientDenied);
+        var original = _fixture.Package(PolicyPackagesFixture.RepositoryPolicies);
         var token = "redeploy-test-" + Guid.NewGuid().ToString("N");
         var tokenFile = Path.Combine(_fixture.Root, "live-token");
         File.WriteAllText(tokenFile, token);
@@ -45,7 +52,7 @@ public sealed partial class LiveSwapTests
         var prednat = Path.Combine(AppContext.BaseDirectory, "prednat.dll");
         using var run = new ChildProcess("dotnet", new[]
         {
-            prednat, "run", "--duration", "30", "--run:liveView=false",
+            prednat, "run", "--duration", "40", "--run:liveView=false",
             $"--management:address=127.0.0.1:{port}", $"--management:adminToken={token}",
         }, "prednat run");
         run.WaitForLine(l => l.Contains("appliance running:", StringComparison.Ordinal), TimeSpan.FromSeconds(60), what: "'appliance running'");
@@ -84,20 +91,43 @@ public sealed partial class LiveSwapTests
         await Task.Delay(1000);
         var after1 = await PrometheusText.ScrapeAsync(client);
 
-        double Ratio(PrometheusText a, PrometheusText b, string sample) => (b[sample] - a[sample]) / (b[Eth0Rx] - a[Eth0Rx]);
-        var deniedBefore = Ratio(before0, before1, PreDnatDeny);
-        var deniedAfter = Ratio(after0, after1, PreDnatDeny);
-        var backendBefore = Ratio(before0, before1, PodsTx);
-        var backendAfter = Ratio(after0, after1, PodsTx);
-        var puntedAfter = Ratio(after0, after1, KernelTx);
-        _output.WriteLine($"per eth0 packet: prednat-deny {deniedBefore:F3} -> {deniedAfter:F3}, to the local backend {backendBefore:F3} -> {backendAfter:F3}, punted after {puntedAfter:F3}");
+        // Per eth0 frame of the demo's loop. Of the client's connections, Maglev sends `local` to the local backend, which
+        // answers (the flow is established: a replayed SYN is a new connection attempt, evaluated again); the others go
+        // to node2, which never answers (their SYN retransmits belong to the tracked SYN_SENT flow).
+        var demo = DemoTraffic.Build(ApplianceConfiguration.Default(), ServiceYamlLoader.Load(ApplianceConfiguration.DefaultServicesYaml(), ApplianceConfiguration.DefaultServicesResourceName));
+        double frames = demo["eth0"].Count, local = demo["pods"].Count;
+        double PerFrame(PrometheusText a, PrometheusText b, string sample) => (b[sample] - a[sample]) / (b[Eth0Rx] - a[Eth0Rx]) * frames;
+        var deniedBefore = PerFrame(before0, before1, PreDnatDeny);
+        var deniedAfter = PerFrame(after0, after1, PreDnatDeny);
+        var backendBefore = PerFrame(before0, before1, PodsTx);
+        var backendAfter = PerFrame(after0, after1, PodsTx);
+        var remoteBefore = PerFrame(before0, before1, Eth1Tx);
+        var remoteAfter = PerFrame(after0, after1, Eth1Tx);
+        var puntedAfter = PerFrame(after0, after1, KernelTx);
+        _output.WriteLine($"per loop of {frames} eth0 frames ({local} connections to the local backend): prednat-deny {deniedBefore:F2} -> {deniedAfter:F2}, " +
+            $"to the local backend {backendBefore:F2} -> {backendAfter:F2}, to node2 {remoteBefore:F2} -> {remoteAfter:F2}, punted after {puntedAfter:F2}");
 
-        // eth0 replays 19 frames a loop: before, 2 of them are denied (198.51.100.66); after, the client's 8 SYNs too.
-        Assert.InRange(deniedBefore, 1.5 / 19, 2.5 / 19);
-        Assert.InRange(deniedAfter, 9.5 / 19, 10.5 / 19);
-        // The client's tracked flows keep reaching the local backend (their ACKs; the SYNs no more), SSH keeps being punted.
-        Assert.True(backendAfter > 0 && backendAfter < backendBefore, $"to the local backend: {backendBefore} -> {backendAfter}");
-        Assert.True(puntedAfter > 0);
+        // Before: the two packets of 198.51.100.66 are denied. After: also the client's new connection attempts (SYNs).
+        Assert.InRange(deniedBefore, 1.5, 2.5);
+        Assert.InRange(deniedAfter, 2 + local - 0.5, 2 + local + 0.5);
+        // Its established flows keep reaching the local backend (the ACKs, no more the SYNs); the flows to node2 and the
+        // SSH punts (failsafe) keep flowing as before.
+        Assert.InRange(backendBefore, 2 * local - 0.5, 2 * local + 0.5);
+        Assert.InRange(backendAfter, local - 0.5, local + 0.5);
+        Assert.InRange(remoteAfter, remoteBefore - 0.5, remoteBefore + 0.5);
+        Assert.True(remoteAfter > 0.5 && puntedAfter > 0.5, $"to node2 {remoteAfter}, punted {puntedAfter}");
+
+        // And back: the client is allowed again, and the denying package's context is unloaded once it retired.
+        var back = new StringWriter();
+        exit = CommandDispatcher.Run(new[] { "redeploy", "--policy-dir", PolicyPackagesFixture.RepositoryPolicies, "--management", client.BaseAddress!.ToString(), "--token-file", tokenFile, "--packages", _fixture.PackageRoot }, back, error);
+        Assert.True(exit == 0, $"redeploy back: exit {exit}\n{back}\n{error}");
+        Assert.Contains("\"generation\": 3", back.ToString());
+        Assert.Contains(original.ContentHash, back.ToString());
+        var again0 = await PrometheusText.ScrapeAsync(client);
+        await Task.Delay(1000);
+        var again1 = await PrometheusText.ScrapeAsync(client);
+        Assert.InRange(PerFrame(again0, again1, PreDnatDeny), 1.5, 2.5);
+        Assert.InRange(PerFrame(again0, again1, PodsTx), 2 * local - 0.5, 2 * local + 0.5);
 
         Assert.True(run.WaitForExit(TimeSpan.FromSeconds(90)), "prednat run did not stop after its duration");
         Assert.True(run.ExitCode == 0, run.Output);
@@ -107,8 +137,9 @@ public sealed partial class LiveSwapTests
         Assert.Equal(rx, tx + dropped); // punted packets are the kernel port's TX
         Assert.Equal("0", summary.Groups[4].Value);
         Assert.Matches(@"mempool: (\d+) of \1 mbufs back after close", run.Output);
-        Assert.Contains($"policy generation 2: ", run.Output);
-        Assert.Contains($"policy {PolicyHash(run.Output)} retired; its load context is unloading", run.Output);
+        Assert.Contains($"policy generation 2: {original.ContentHash} -> {package.ContentHash}", run.Output);
+        Assert.Contains($"policy generation 3: {package.ContentHash} -> {original.ContentHash}", run.Output);
+        Assert.Contains($"policy {package.ContentHash} retired; its load context is unloading", run.Output);
     }
 
     /// <summary>A copy of <paramref name="package"/> with the YAML of policies/ in place of its own (the assembly still matches the manifest).</summary>
@@ -124,8 +155,6 @@ public sealed partial class LiveSwapTests
             File.Copy(file, Path.Combine(forged, package.PolicyDirectory, Path.GetFileName(file)));
         return forged;
     }
-
-    private static string PolicyHash(string output) => Regex.Match(output, @"policy generation 2: (sha256:[0-9a-f]+) ->").Groups[1].Value;
 
     [GeneratedRegex(@"summary: rx (\d+)\s+tx (\d+)\s+dropped (\d+)\s+unaccounted (-?\d+)")]
     private static partial Regex SummaryLine();

@@ -4,15 +4,16 @@ using PreDnatAppliance.Redeploy;
 namespace PreDnatAppliance.Redeploy.Tests;
 
 /// <summary>
-/// Policy directories derived from the repository's policies/ and one package root for the whole test run, so each
-/// policy is built once (the first build compiles the policy assembly's dependencies; later ones only the policy).
+/// Policy directories derived from the repository's policies/ and one package root beside the test assembly, so each
+/// policy is built once per build output (the first build compiles the policy assembly's dependencies, later ones only
+/// the policy; a later run finds the packages by content).
 /// </summary>
 public sealed class PolicyPackagesFixture : IDisposable
 {
     public PolicyPackagesFixture()
     {
         Root = Path.Combine(Path.GetTempPath(), $"prednat-redeploy-tests-{Environment.ProcessId}");
-        PackageRoot = Path.Combine(Root, "packages");
+        PackageRoot = Path.Combine(AppContext.BaseDirectory, "policy-packages");
         Directory.CreateDirectory(Root);
     }
 

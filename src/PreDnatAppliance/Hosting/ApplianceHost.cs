@@ -137,6 +137,8 @@ public static class ApplianceHost
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         foreach (var route in adminRoutes)
             builder.Services.AddSingleton(route);
+        // prednat redeploy's live policy swap (POST /admin/policy).
+        builder.Services.AddSingleton(s => Redeploy.PolicySwapRoute.Create(state, s.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<ApplianceManagementSource>();
 
         builder.Services.AddSingleton<WorkerHeartbeat>();
