@@ -131,7 +131,8 @@ public sealed class PolicySwapHandler : IDisposable
                 Generation = report.Generation,
                 LoadMilliseconds = loadTime.TotalMilliseconds,
                 SelfTestMilliseconds = selfTestTime.TotalMilliseconds,
-                PublishMilliseconds = (report.BuildDuration + report.PublishDuration).TotalMilliseconds,
+                BuildMilliseconds = report.BuildDuration.TotalMilliseconds,
+                PublishMilliseconds = report.PublishDuration.TotalMilliseconds,
                 RetireMilliseconds = report.RetireDuration.TotalMilliseconds,
                 Retired = report.Retired,
                 WindowReceived = after.Received - before.Received,
@@ -139,7 +140,7 @@ public sealed class PolicySwapHandler : IDisposable
                 WindowDropped = after.Dropped - before.Dropped,
             };
             _log.WriteLine($"prednat: policy generation {report.Generation}: {report.Old.ContentHash} -> {report.New.ContentHash} " +
-                $"(publish {response.PublishMilliseconds:F2} ms, retire {response.RetireMilliseconds:F2} ms{(report.Retired ? "" : ", not yet retired")}; " +
+                $"(model {response.BuildMilliseconds:F2} ms, publish {response.PublishMilliseconds:F3} ms, retire {response.RetireMilliseconds:F2} ms{(report.Retired ? "" : ", not yet retired")}; " +
                 $"{selfTest.PacketChecks:N0} self-test checks)");
             return (200, response);
         }

@@ -22,14 +22,24 @@ public sealed record RedeployResponse
     public long Generation { get; init; }
     public double LoadMilliseconds { get; init; }
     public double SelfTestMilliseconds { get; init; }
+
+    /// <summary>Building the runtime's policy model and snapshot for the new classifiers (before anything changes).</summary>
+    public double BuildMilliseconds { get; init; }
+
+    /// <summary>Publishing the snapshot: from here on each worker's next burst uses the new policy.</summary>
     public double PublishMilliseconds { get; init; }
+
+    /// <summary>Until every worker passed a quiescent point, when the old policy is out of use.</summary>
     public double RetireMilliseconds { get; init; }
     public bool Retired { get; init; }
     public ulong WindowReceived { get; init; }
     public ulong WindowSent { get; init; }
     public ulong WindowDropped { get; init; }
 
-    /// <summary>Received in the window but neither sent nor dropped by its end: packets still in flight in a burst, or lost.</summary>
+    /// <summary>
+    /// Received in the window less sent and dropped: the counters are read while the workers run (a racy snapshot, a
+    /// burst or two either way), so this is in-flight noise, not loss; loss shows in the run's final accounting.
+    /// </summary>
     public long WindowInFlight => (long)WindowReceived - (long)WindowSent - (long)WindowDropped;
 }
 
