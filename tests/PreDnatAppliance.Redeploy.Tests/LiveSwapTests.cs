@@ -91,31 +91,33 @@ public sealed partial class LiveSwapTests
         await Task.Delay(1000);
         var after1 = await PrometheusText.ScrapeAsync(client);
 
-        // Per eth0 frame of the demo's loop. Of the client's connections, Maglev sends `local` to the local backend, which
-        // answers (the flow is established: a replayed SYN is a new connection attempt, evaluated again); the others go
-        // to node2, which never answers (their SYN retransmits belong to the tracked SYN_SENT flow).
+        // Per eth0 frame of the demo's loop. Each of the client's connections goes to the backend Maglev picks (`local` of
+        // them to the local pod, out of the pods port, the others to node2, out of eth1), which answers: the flow is
+        // established, and a replayed SYN on it is a new connection attempt, evaluated again; its ACKs are tracked.
         var demo = DemoTraffic.Build(ApplianceConfiguration.Default(), ServiceYamlLoader.Load(ApplianceConfiguration.DefaultServicesYaml(), ApplianceConfiguration.DefaultServicesResourceName));
-        double frames = demo["eth0"].Count, local = demo["pods"].Count;
+        double frames = demo["eth0"].Count, connections = DemoTraffic.WebClients, local = demo["pods"].Count, remote = connections - local;
         double PerFrame(PrometheusText a, PrometheusText b, string sample) => (b[sample] - a[sample]) / (b[Eth0Rx] - a[Eth0Rx]) * frames;
         var deniedBefore = PerFrame(before0, before1, PreDnatDeny);
         var deniedAfter = PerFrame(after0, after1, PreDnatDeny);
-        var backendBefore = PerFrame(before0, before1, PodsTx);
-        var backendAfter = PerFrame(after0, after1, PodsTx);
+        var localBefore = PerFrame(before0, before1, PodsTx);
+        var localAfter = PerFrame(after0, after1, PodsTx);
         var remoteBefore = PerFrame(before0, before1, Eth1Tx);
         var remoteAfter = PerFrame(after0, after1, Eth1Tx);
+        var puntedBefore = PerFrame(before0, before1, KernelTx);
         var puntedAfter = PerFrame(after0, after1, KernelTx);
-        _output.WriteLine($"per loop of {frames} eth0 frames ({local} connections to the local backend): prednat-deny {deniedBefore:F2} -> {deniedAfter:F2}, " +
-            $"to the local backend {backendBefore:F2} -> {backendAfter:F2}, to node2 {remoteBefore:F2} -> {remoteAfter:F2}, punted after {puntedAfter:F2}");
+        _output.WriteLine($"per loop of {frames} eth0 frames ({local} connections to the local pod, {remote} to node2): prednat-deny {deniedBefore:F2} -> {deniedAfter:F2}, " +
+            $"to the local pod {localBefore:F2} -> {localAfter:F2}, to node2 {remoteBefore:F2} -> {remoteAfter:F2}, punted {puntedBefore:F2} -> {puntedAfter:F2}");
 
         // Before: the two packets of 198.51.100.66 are denied. After: also the client's new connection attempts (SYNs).
         Assert.InRange(deniedBefore, 1.5, 2.5);
-        Assert.InRange(deniedAfter, 2 + local - 0.5, 2 + local + 0.5);
-        // Its established flows keep reaching the local backend (the ACKs, no more the SYNs); the flows to node2 and the
-        // SSH punts (failsafe) keep flowing as before.
-        Assert.InRange(backendBefore, 2 * local - 0.5, 2 * local + 0.5);
-        Assert.InRange(backendAfter, local - 0.5, local + 0.5);
-        Assert.InRange(remoteAfter, remoteBefore - 0.5, remoteBefore + 0.5);
-        Assert.True(remoteAfter > 0.5 && puntedAfter > 0.5, $"to node2 {remoteAfter}, punted {puntedAfter}");
+        Assert.InRange(deniedAfter, 2 + connections - 0.5, 2 + connections + 0.5);
+        // Its established flows keep reaching their backends (the ACKs, no more the SYNs); the SSH punts (failsafe) go on.
+        Assert.InRange(localBefore, 2 * local - 0.5, 2 * local + 0.5);
+        Assert.InRange(localAfter, local - 0.5, local + 0.5);
+        Assert.InRange(remoteBefore, 2 * remote - 0.5, 2 * remote + 1);
+        Assert.InRange(remoteAfter, remote - 0.5, remote + 1);
+        Assert.InRange(puntedAfter, puntedBefore - 0.5, puntedBefore + 0.5);
+        Assert.True(local > 0 && remote > 0 && puntedAfter > 0.5);
 
         // And back: the client is allowed again, and the denying package's context is unloaded once it retired.
         var back = new StringWriter();
@@ -128,6 +130,7 @@ public sealed partial class LiveSwapTests
         var again1 = await PrometheusText.ScrapeAsync(client);
         Assert.InRange(PerFrame(again0, again1, PreDnatDeny), 1.5, 2.5);
         Assert.InRange(PerFrame(again0, again1, PodsTx), 2 * local - 0.5, 2 * local + 0.5);
+        Assert.InRange(PerFrame(again0, again1, Eth1Tx), 2 * remote - 0.5, 2 * remote + 1);
 
         Assert.True(run.WaitForExit(TimeSpan.FromSeconds(90)), "prednat run did not stop after its duration");
         Assert.True(run.ExitCode == 0, run.Output);

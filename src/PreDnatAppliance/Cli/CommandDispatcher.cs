@@ -6,7 +6,9 @@ public static class CommandDispatcher
     public const string Usage = """
         usage: prednat <command> [options]
 
-          run                                   run the appliance on its embedded default
+          run [--config FILE] [--services FILE] [--policy-dir DIR] [--duration SECONDS] [--section:key=value ...]
+                                                run the appliance on DPDK with its management endpoint
+                                                (127.0.0.1:9091); without --config, the embedded demo
           check [--policy-dir DIR] [--node N]   validate a policy directory; exit 1 on any error
           policy dump [--policy-dir DIR] [--node N]
                                                 print the per-endpoint programs with RuleIds and file:line

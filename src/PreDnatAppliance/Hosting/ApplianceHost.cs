@@ -24,8 +24,11 @@ public static class ApplianceHost
     public const int ExitInvalidConfiguration = 2;
     public const int ExitFailed = 1;
 
-    /// <param name="adminRoutes">Authenticated POST routes for the management endpoint (the policy swap).</param>
-    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, IReadOnlyList<AdminRoute>? adminRoutes = null)
+    /// <param name="adminRoutes">
+    /// Authenticated POST routes for the management endpoint (the policy swap), each built from the running appliance's
+    /// state once it is loaded; they answer 403 unless <c>management:adminToken</c> is set.
+    /// </param>
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, IReadOnlyList<Func<ApplianceState, AdminRoute>>? adminRoutes = null)
     {
         HostConfiguration configuration;
         try
@@ -71,7 +74,7 @@ public static class ApplianceHost
                 "in a loop (net_pcap); the kernel port is net_null. Ctrl-C stops.");
 
         var outcome = new RunOutcome();
-        using var host = BuildHost(state, outcome, adminRoutes ?? Array.Empty<AdminRoute>());
+        using var host = BuildHost(state, outcome, adminRoutes ?? Array.Empty<Func<ApplianceState, AdminRoute>>());
         try
         {
             host.Run();
@@ -113,7 +116,7 @@ public static class ApplianceHost
         return location.Length > 0 && File.Exists(location) ? File.GetLastWriteTimeUtc(location) : DateTimeOffset.UnixEpoch;
     }
 
-    private static IHost BuildHost(ApplianceState state, RunOutcome outcome, IReadOnlyList<AdminRoute> adminRoutes)
+    private static IHost BuildHost(ApplianceState state, RunOutcome outcome, IReadOnlyList<Func<ApplianceState, AdminRoute>> adminRoutes)
     {
         var root = state.Configuration.Root;
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "prednat" });
@@ -136,9 +139,7 @@ public static class ApplianceHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(state.Configuration.Run.ShutdownTimeoutSeconds));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         foreach (var route in adminRoutes)
-            builder.Services.AddSingleton(route);
-        // prednat redeploy's live policy swap (POST /admin/policy).
-        builder.Services.AddSingleton(s => Redeploy.PolicySwapRoute.Create(state, s.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddSingleton(route(state));
         builder.Services.AddSingleton<ApplianceManagementSource>();
 
         builder.Services.AddSingleton<WorkerHeartbeat>();

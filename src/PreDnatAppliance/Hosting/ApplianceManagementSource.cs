@@ -59,7 +59,7 @@ public sealed class ApplianceManagementSource : IManagementSource
         var hits = RuleHits();
         return new
         {
-            policy = new { info.ContentHash, builtAt = _state.PolicyBuiltAt, info.ProgramCount, info.RuleCount, hitCounts = hits is null ? "not counted by this build" : "live" },
+            policy = new { info.ContentHash, builtAt = _state.PolicyBuiltAt, info.ProgramCount, info.RuleCount, hitCounts = "live, summed over workers and stages since start" },
             node = _state.Configuration.Appliance.Node.Name,
             failsafes = compiled.Failsafes.Select(f => new
             {
@@ -96,7 +96,7 @@ public sealed class ApplianceManagementSource : IManagementSource
         };
     }
 
-    private static object Rule(CompiledRule r, IReadOnlyDictionary<ulong, ulong>? hits) => new
+    private static object Rule(CompiledRule r, IReadOnlyDictionary<ulong, ulong> hits) => new
     {
         ruleId = r.Id.ToString(),
         index = r.Index,
@@ -106,11 +106,17 @@ public sealed class ApplianceManagementSource : IManagementSource
         hits = Hits(hits, r.Id),
     };
 
-    private static ulong? Hits(IReadOnlyDictionary<ulong, ulong>? hits, RuleId id) =>
-        hits is null ? null : hits.TryGetValue(id.Value, out var n) ? n : 0;
+    private static ulong Hits(IReadOnlyDictionary<ulong, ulong> hits, RuleId id) => hits.GetValueOrDefault(id.Value);
 
-    /// <summary>Per RuleId, summed over the workers; null while the pipeline does not count rule hits.</summary>
-    private IReadOnlyDictionary<ulong, ulong>? RuleHits() => null;
+    /// <summary>Per RuleId (its 48-bit value), summed over the workers and stages.</summary>
+    private IReadOnlyDictionary<ulong, ulong> RuleHits()
+    {
+        var hits = new Dictionary<ulong, ulong>();
+        foreach (var r in _state.Runtime.Counters.ReadTotal().RuleHits)
+            if (r.RuleId.Length > 1 && ulong.TryParse(r.RuleId.AsSpan(1), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var id))
+                hits[id] = hits.GetValueOrDefault(id) + r.Hits;
+        return hits;
+    }
 
     /// <summary><c>file.yaml:line</c>, the file name only (the policy directory's location is not the client's business).</summary>
     public static string? Source(SourceLocation location) =>

@@ -25,9 +25,37 @@ public static class ApplianceMetrics
             WritePorts(w, dp);
             WriteWorkers(w, dp, heartbeat);
         }
+        WritePipeline(w, state);
         WriteConntrack(w, state);
         WriteServices(w, state);
     }
+
+    /// <summary>The pipeline's own counters: stage verdicts, rule hits (by stable RuleId), services, rejects, punts.</summary>
+    private static void WritePipeline(PrometheusWriter w, ApplianceState state)
+    {
+        var counters = state.Runtime.Counters.ReadTotal();
+        w.Family("pda_stage_packets_total", MetricType.Counter, "Packets each pipeline stage decided, by verdict (names as in prednat replay's verdicts.jsonl).");
+        foreach (var s in counters.StageVerdicts)
+            w.Sample("pda_stage_packets_total", s.Packets, ("stage", s.Stage), ("verdict", s.Verdict));
+        w.Family("pda_rule_hits_total", MetricType.Counter, "Packets each compiled rule decided, by stage; ruleId is the stable RuleId of prednat policy dump and /debug/policy.");
+        foreach (var r in counters.RuleHits)
+            w.Sample("pda_rule_hits_total", r.Hits, ("stage", r.Stage), ("policy", r.Owner), ("rule", r.Description), ("ruleId", r.RuleId));
+        w.Family("pda_dnat_translations_total", MetricType.Counter, "New flows DNAT'd to a backend, per service port.");
+        foreach (var s in counters.ServiceHits)
+            w.Sample("pda_dnat_translations_total", s.Translations, ("service", ServiceLabel(s)));
+        w.Family("pda_dnat_no_backend_total", MetricType.Counter, "Flow-creating packets to a service port without a usable backend (REJECT, or Local policy without a local endpoint).");
+        foreach (var s in counters.ServiceHits)
+            w.Sample("pda_dnat_no_backend_total", s.NoBackend, ("service", ServiceLabel(s)));
+        w.Family("pda_icmp_rejects_total", MetricType.Counter, "ICMP port unreachable answers for services without endpoints, sent or suppressed by the rate limit.")
+            .Sample("pda_icmp_rejects_total", counters.IcmpRejectsSent, ("outcome", "sent"))
+            .Sample("pda_icmp_rejects_total", counters.IcmpRejectsSuppressed, ("outcome", "suppressed"));
+        w.Family("pda_punted_total", MetricType.Counter, "Packets punted to the kernel port (host-bound).")
+            .Sample("pda_punted_total", counters.PuntedToKernel);
+    }
+
+    /// <summary><c>namespace/name:port/PROTO</c>, the service port as /debug/services names it (both IP families together).</summary>
+    public static string ServiceLabel(Pipeline.Runtime.Counters.ServiceHitCount s) =>
+        $"{s.Namespace}/{s.Name}:{s.PortName}/{s.Protocol}";
 
     private static void WritePolicyInfo(PrometheusWriter w, ApplianceState state)
     {

@@ -119,7 +119,15 @@ public sealed partial class HostConfiguration : IDisposable
         var root = new ConfigurationBuilder().AddJsonStream(baseLayer).AddConfiguration(overrides).Build();
 
         var applianceKeys = root.AsEnumerable()
-            .Where(kv => kv.Value is not null && !HostSections.Contains(kv.Key.Split(':', 2)[0], StringComparer.OrdinalIgnoreCase));
+            .Where(kv => kv.Value is not null && !HostSections.Contains(kv.Key.Split(':', 2)[0], StringComparer.OrdinalIgnoreCase)).ToList();
+        errors.AddRange(ConfigurationKeys.Unknown(applianceKeys.Select(kv => kv.Key), typeof(ApplianceConfiguration), ""));
+        errors.AddRange(ConfigurationKeys.Unknown(root.GetSection("management").AsEnumerable(makePathsRelative: true).Where(kv => kv.Value is not null).Select(kv => kv.Key),
+            typeof(ManagementOptions), "management:"));
+        if (errors.Count > 0)
+        {
+            demo?.Dispose();
+            throw new HostConfigurationException(errors);
+        }
         var appliance = Bind<ApplianceConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(applianceKeys).Build(), "appliance", errors);
         var management = Bind<ManagementOptions>(root.GetSection("management"), "management", errors);
         if (errors.Count > 0)

@@ -7,7 +7,7 @@ namespace PreDnatAppliance.Hosting;
 
 /// <summary>
 /// One line per second on standard output: elapsed time, RX and TX rates, the drop rate and the busiest drop reasons of
-/// that second, and the tracked flows. Reads the per-lcore counters like a scrape does; writes nothing when disabled
+/// that second, the three most frequent stage verdicts of that second, and the tracked flows. Reads the per-lcore counters like a scrape does; writes nothing when disabled
 /// (<c>run:liveView=false</c>).
 /// </summary>
 public sealed class LiveView : BackgroundService
@@ -29,6 +29,7 @@ public sealed class LiveView : BackgroundService
             return;
         var clock = Stopwatch.StartNew();
         ulong[]? previousDrops = null;
+        var previousVerdicts = new Dictionary<(string, string), ulong>();
         ulong previousRx = 0, previousTx = 0;
         var previousAt = TimeSpan.Zero;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
@@ -47,9 +48,16 @@ public sealed class LiveView : BackgroundService
             var top = drops.Select((n, i) => (Reason: DropReasons.Name((DropReason)i), Count: n)).Where(d => d.Count > 0)
                 .OrderByDescending(d => d.Count).Take(3)
                 .Select(d => FormattableString.Invariant($"{d.Reason} {100.0 * d.Count / dropped:0}%"));
+            var verdicts = _state.Runtime.Counters.ReadTotal().StageVerdicts
+                .Where(v => v.Stage != "parse").ToDictionary(v => (v.Stage, v.Verdict), v => v.Packets);
+            var topVerdicts = verdicts.Select(v => (Name: $"{v.Key.Item1} {v.Key.Item2}", Count: v.Value - previousVerdicts.GetValueOrDefault(v.Key)))
+                .Where(v => v.Count > 0).OrderByDescending(v => v.Count).ThenBy(v => v.Name, StringComparer.Ordinal).Take(3)
+                .Select(v => $"{v.Name} {Rate(v.Count, seconds)}");
             _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{now.TotalSeconds,5:0}s] rx {Rate(total.RxPackets - previousRx, seconds)}  tx {Rate(total.TxPackets - previousTx, seconds)}  " +
-                $"drops {Rate(dropped, seconds)}{(dropped == 0 ? "" : " (" + string.Join(", ", top) + ")")}  flows {_state.Runtime.Conntrack.Count}"));
+                $"drops {Rate(dropped, seconds)}{(dropped == 0 ? "" : " (" + string.Join(", ", top) + ")")}  " +
+                $"top verdicts: {string.Join(", ", topVerdicts)}  flows {_state.Runtime.Conntrack.Count}"));
+            previousVerdicts = verdicts;
             _output.Flush();
             (previousRx, previousTx, previousDrops, previousAt) = (total.RxPackets, total.TxPackets, total.Drops, now);
         }

@@ -4,7 +4,8 @@ using PreDnatAppliance.Dataplane;
 namespace PreDnatAppliance.Hosting;
 
 /// <summary>
-/// The table printed when the run ends: totals, ports (DPDK stats), drops by reason, conntrack. Lines start with
+/// The table printed when the run ends: totals, ports (DPDK stats), drops by reason, stage verdicts, rule hits, services,
+/// conntrack. Lines start with
 /// <c>summary:</c> so scripts and tests can pick them out of the log.
 /// </summary>
 public static class RunSummary
@@ -22,6 +23,22 @@ public static class RunSummary
             foreach (var (reason, count) in t.DropsByReason.OrderByDescending(d => d.Value).ThenBy(d => d.Key, StringComparer.Ordinal))
                 w.WriteLine(Invariant($"summary: {reason,-32} {count,14} {100.0 * count / t.DroppedPackets,6:0.0}%"));
         }
+        var counters = state.Runtime.Counters.ReadTotal();
+        if (counters.StageVerdicts.Count > 0)
+        {
+            w.WriteLine(Invariant($"summary: {"stage",-12} {"verdict",-19} {"packets",14}"));
+            foreach (var v in counters.StageVerdicts)
+                w.WriteLine(Invariant($"summary: {v.Stage,-12} {v.Verdict,-19} {v.Packets,14}"));
+        }
+        if (counters.RuleHits.Count > 0)
+        {
+            w.WriteLine(Invariant($"summary: {"rule",-14} {"stage",-10} {"hits",14}  policy: rule (source)"));
+            foreach (var r in counters.RuleHits.OrderByDescending(r => r.Hits).ThenBy(r => r.RuleId, StringComparer.Ordinal))
+                w.WriteLine(Invariant($"summary: {r.RuleId,-14} {r.Stage,-10} {r.Hits,14}  {r.Owner}: {r.Description}{(r.Source is null ? "" : $" ({Path.GetFileName(r.Source)})")}"));
+        }
+        foreach (var s in counters.ServiceHits)
+            w.WriteLine(Invariant($"summary: service {ApplianceMetrics.ServiceLabel(s)}: {s.Translations} translated, {s.NoBackend} without backend"));
+        w.WriteLine(Invariant($"summary: icmp rejects sent {counters.IcmpRejectsSent}, suppressed {counters.IcmpRejectsSuppressed}; punted to the kernel {counters.PuntedToKernel}"));
         var ct = state.Runtime.Conntrack.Stats;
         w.WriteLine(Invariant($"summary: conntrack {state.Runtime.Conntrack.Count} flows; lookups {ct.Lookups} (established {ct.Established}, new {ct.New}, related {ct.Related}, invalid {ct.Invalid}); inserted {ct.Inserted}, evicted {ct.Evicted}"));
         w.Flush();

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using PreDnatAppliance.Hosting;
 using PreDnatAppliance.Management;
 
@@ -12,9 +11,9 @@ public static class PolicySwapRoute
 {
     public const string Path = "/admin/policy";
 
-    public static AdminRoute Create(ApplianceState state, ILoggerFactory loggers)
+    public static AdminRoute Create(ApplianceState state, TextWriter log)
     {
-        var handler = new PolicySwapHandler(state.Runtime, () => Traffic(state), new LoggerTextWriter(loggers.CreateLogger("PreDnatAppliance.Redeploy")));
+        var handler = new PolicySwapHandler(state.Runtime, () => Traffic(state), log);
         return new AdminRoute(Path, async (request, cancellation) =>
         {
             using var body = new MemoryStream(request.Body, writable: false);

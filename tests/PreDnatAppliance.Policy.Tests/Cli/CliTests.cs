@@ -308,65 +308,8 @@ public sealed class CliTests : IDisposable
         Assert.Matches(DiagnosticLine, result.Error);
     }
 
-    // ---- run ----------------------------------------------------------------------------------------------
-
-    private static readonly Regex Summary = new(@"^summary: (?<n>\d+) packets, (?<a>\d+) accepted, (?<d>\d+) dropped$", RegexOptions.Multiline);
-    private static readonly Regex PacketLine = new(@"^\s*(?<i>\d+) (?<iface>\S+)\s+.*?\s(?<verdict>accept|drop)\s", RegexOptions.Multiline);
-
-    private void AssertRunSummary(Result result)
-    {
-        Assert.True(result.ExitCode == 0, result.ToString());
-        var summary = Summary.Match(result.Output);
-        Assert.True(summary.Success, $"no summary line\n{result}");
-        int n = int.Parse(summary.Groups["n"].Value), accepted = int.Parse(summary.Groups["a"].Value), dropped = int.Parse(summary.Groups["d"].Value);
-        Assert.True(n > 0, result.ToString());
-        Assert.Equal(n, accepted + dropped);
-
-        // One numbered line per packet, 1..n, and their verdicts add up to the summary.
-        var packets = PacketLine.Matches(result.Output).ToList();
-        Assert.Equal(Enumerable.Range(1, n), packets.Select(m => int.Parse(m.Groups["i"].Value)));
-        Assert.Equal(accepted, packets.Count(m => m.Groups["verdict"].Value == "accept"));
-        Assert.Equal(dropped, packets.Count(m => m.Groups["verdict"].Value == "drop"));
-
-        // No stage or rule is counted more often than there were packets.
-        foreach (Match count in Regex.Matches(result.Output, @"^  (stage .+?|rule r[0-9a-f]{12})\s+(?<c>\d+)", RegexOptions.Multiline))
-            Assert.InRange(int.Parse(count.Groups["c"].Value), 1, n);
-
-        // The header counts programs and rules as compiled.
-        var compiled = CompiledExample();
-        Assert.Contains($"{compiled.Programs.Count} programs, {compiled.Rules.Count} rules", result.Output);
-    }
-
-    [Fact]
-    public void Run_replays_the_embedded_demo_traffic_and_its_summary_adds_up()
-    {
-        AssertRunSummary(Run("run", "--policy-dir", Policies));
-    }
-
-    [Fact]
-    public void Run_without_arguments_finds_the_policy_directory_from_the_environment()
-    {
-        var before = Environment.GetEnvironmentVariable("PREDNAT_POLICY_DIR");
-        try
-        {
-            Environment.SetEnvironmentVariable("PREDNAT_POLICY_DIR", Policies);
-            AssertRunSummary(Run("run"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("PREDNAT_POLICY_DIR", before);
-        }
-    }
-
-    [Fact]
-    public void Run_refuses_a_broken_set()
-    {
-        var result = Run("run", "--policy-dir", BadSet(), "--node", "node1");
-        Assert.True(result.ExitCode == 1, result.ToString());
-        Assert.Contains("refusing to run", result.Error);
-    }
-
-    // ---- usage errors -------------------------------------------------------------------------------------
+    // `run` hosts the appliance on DPDK (EAL initialises once per process), so it is tested in child processes by
+    // tests/PreDnatAppliance.Host.Tests, not in-process here.
 
     [Theory]
     [InlineData("bogus")]
@@ -375,7 +318,6 @@ public sealed class CliTests : IDisposable
     [InlineData("check", "--bogus", "1")]
     [InlineData("check", "--policy-dir")]
     [InlineData("policy", "dump", "--verbose", "yes")]
-    [InlineData("run", "--speed=fast")]
     [InlineData("explain", "--ingress", "eth0", "--iface-addr", "eth0", "tcp 1.2.3.4:1 -> 5.6.7.8:2")]
     public void Unknown_commands_and_options_exit_2_with_usage(params string[] args)
     {

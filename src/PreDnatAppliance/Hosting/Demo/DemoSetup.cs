@@ -25,6 +25,9 @@ public sealed class DemoSetup : IDisposable
         PacketsPerPort = packets;
     }
 
+    /// <summary>The demo's own DPDK file prefix (one per process); its runtime directory is removed at exit.</summary>
+    public static string FilePrefix => $"pda-run-{Environment.ProcessId}";
+
     public string Directory { get; }
     public ApplianceConfiguration Configuration { get; }
     public IReadOnlyDictionary<string, int> PacketsPerPort { get; }
@@ -58,15 +61,23 @@ public sealed class DemoSetup : IDisposable
             }
         }
         configuration.Dataplane.Mempool.Size = MempoolSize;
-        configuration.Dataplane.Memory.FilePrefix = $"pda-run-{Environment.ProcessId}";
+        configuration.Dataplane.Memory.FilePrefix = FilePrefix;
         return new DemoSetup(directory, configuration, packets);
     }
 
+    /// <summary>Removes the pcaps and, after EAL cleanup, DPDK's runtime files of the demo's prefix.</summary>
     public void Dispose()
+    {
+        Delete(Directory);
+        Delete(Path.Combine("/var/run/dpdk", FilePrefix));
+    }
+
+    private static void Delete(string directory)
     {
         try
         {
-            System.IO.Directory.Delete(Directory, recursive: true);
+            if (System.IO.Directory.Exists(directory))
+                System.IO.Directory.Delete(directory, recursive: true);
         }
         catch (IOException)
         {

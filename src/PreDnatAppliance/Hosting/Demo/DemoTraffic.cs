@@ -15,7 +15,8 @@ namespace PreDnatAppliance.Hosting.Demo;
 /// denies (30082 from outside, UDP to 30080); SSH to the node (allowed by the failsafe, punted to the kernel).</item>
 /// <item>eth1 (cluster network, node2): shop/empty on 30081 (no endpoints: ICMP port unreachable, rate limited) and
 /// shop/local-only on 30082 (Local policy, no local endpoint: dropped).</item>
-/// <item>pods: the local backend's SYN-ACKs to the web clients it was chosen for (reverse NAT).</item>
+/// <item>pods and eth1: the chosen backends' SYN-ACKs (the local pod directly, remote pods through node2 to the SNAT
+/// address): conntrack replies, reverse NAT.</item>
 /// </list>
 /// </summary>
 public static class DemoTraffic
@@ -45,10 +46,15 @@ public static class DemoTraffic
             var clientPort = (ushort)(40000 + i);
             uplink.Add(DemoFrames.Tcp(router, eth0, Client, Node, clientPort, 30080, DemoFrames.Syn));
             uplink.Add(DemoFrames.Tcp(router, eth0, Client, Node, clientPort, 30080, DemoFrames.Ack | DemoFrames.Psh, payload: 64));
-            // The backend answers only where Maglev picked the local pod; remote picks answer through node2 (SNAT).
-            var decision = table.Lookup(FlowKey.V4(V4(Client), V4(Node), 6, clientPort, 30080), 0, null);
-            if (decision.Verdict == ServiceVerdict.Dnat && decision.BackendIsLocal)
-                replies.Add(DemoFrames.Tcp(pod, pods, LocalPod, Client, 8080, clientPort, DemoFrames.Syn | DemoFrames.Ack));
+            // The chosen backend answers (Maglev, as the data path decides): the local pod on the pods port, a remote pod
+            // through node2 on eth1, to the SNAT address; the appliance reverses the NAT on the way back to the client.
+            var flow = FlowKey.V4(V4(Client), V4(Node), 6, clientPort, 30080);
+            var decision = table.Lookup(flow, 0, null);
+            if (decision.Verdict != ServiceVerdict.Dnat)
+                continue;
+            var answer = decision.Nat.Apply(flow).Reversed();
+            var (list, mac, portMac) = decision.BackendIsLocal ? (replies, pod, pods) : (cluster, node2, eth1);
+            list.Add(DemoFrames.Tcp(mac, portMac, Text(answer.SrcV4), Text(answer.DstV4), answer.SourcePort, answer.DestinationPort, DemoFrames.Syn | DemoFrames.Ack));
         }
         uplink.Add(DemoFrames.Tcp(router, eth0, DeniedClient, Node, 5555, 30082, DemoFrames.Syn));
         uplink.Add(DemoFrames.Udp(router, eth0, DeniedClient, Node, 5556, 30080));
@@ -59,6 +65,8 @@ public static class DemoTraffic
     }
 
     private static ulong Mac(string? text) => MacAddress.TryParse(text, out var mac) ? mac : throw new InvalidOperationException($"demo: '{text}' is not a MAC address");
+
+    private static string Text(uint ip) => new IPAddress(new[] { (byte)(ip >> 24), (byte)(ip >> 16), (byte)(ip >> 8), (byte)ip }).ToString();
 
     private static uint V4(string ip)
     {
