@@ -88,6 +88,7 @@ public sealed partial class LiveSwapTests
         Assert.True(answer.GetProperty("windowReceived").GetUInt64() > 0, "no traffic during the swap window");
 
         var after0 = await PrometheusText.ScrapeAsync(client);
+        Assert.Equal(1, after0[$"pda_policy_info{{content_hash=\"{package.ContentHash}\",built_at=\"{package.BuiltAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\",programs=\"14\",rules=\"32\"}}"]);
         await Task.Delay(1000);
         var after1 = await PrometheusText.ScrapeAsync(client);
 

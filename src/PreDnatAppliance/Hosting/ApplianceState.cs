@@ -16,18 +16,26 @@ public sealed class ApplianceState
     {
         Configuration = configuration;
         Runtime = runtime;
-        Policy = policy;
-        Compiled = compiled;
-        PolicyBuiltAt = policyBuiltAt;
+        _policy = new PolicyInUse(policy, compiled, policyBuiltAt);
     }
 
     public HostConfiguration Configuration { get; }
     public ApplianceRuntime Runtime { get; }
-    public ICompiledPolicy Policy { get; }
-    public CompiledPolicySet Compiled { get; }
+
+    /// <summary>The policy in force (replaced by <see cref="PolicySwapped"/> after a live swap), read as one piece.</summary>
+    public PolicyInUse CurrentPolicy => _policy;
+
+    public ICompiledPolicy Policy => _policy.Policy;
+    public CompiledPolicySet Compiled => _policy.Compiled;
 
     /// <summary>When the policy assembly was built (its file's time).</summary>
-    public DateTimeOffset PolicyBuiltAt { get; }
+    public DateTimeOffset PolicyBuiltAt => _policy.BuiltAt;
+
+    private volatile PolicyInUse _policy;
+
+    /// <summary>Called after <see cref="ApplianceRuntime.SwapPolicy"/> (prednat redeploy), so the endpoints describe the new policy.</summary>
+    public void PolicySwapped(ICompiledPolicy policy, CompiledPolicySet compiled, DateTimeOffset builtAt) =>
+        _policy = new PolicyInUse(policy, compiled, builtAt);
 
     private volatile Dataplane.Dataplane? _dataplane;
     private volatile ServiceFileWatcher? _watcher;
@@ -56,3 +64,6 @@ public sealed class ApplianceState
     /// <summary>Set when the data path has stopped: the final report.</summary>
     public Dataplane.DataplaneReport? FinalReport { get; set; }
 }
+
+/// <summary>A policy assembly, the same policy directory compiled for the node, and when the assembly was built.</summary>
+public sealed record PolicyInUse(ICompiledPolicy Policy, CompiledPolicySet Compiled, DateTimeOffset BuiltAt);

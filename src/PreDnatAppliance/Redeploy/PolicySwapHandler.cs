@@ -3,6 +3,7 @@ using System.Text.Json;
 using PreDnatAppliance.Pipeline.Runtime;
 using PreDnatAppliance.Policy;
 using PreDnatAppliance.Policy.Diagnostics;
+using PreDnatAppliance.Policy.Programs;
 using PreDnatAppliance.PolicySelfTest;
 
 namespace PreDnatAppliance.Redeploy;
@@ -19,15 +20,19 @@ public sealed class PolicySwapHandler : IDisposable
     private readonly Func<TrafficTotals> _traffic;
     private readonly TextWriter _log;
     private readonly TimeSpan _retireTimeout;
+    private readonly Action<LoadedPolicyPackage, CompiledPolicySet>? _swapped;
     private readonly object _gate = new();
 
     /// <summary>Packages whose policy is live or not yet retired.</summary>
     private readonly List<LoadedPolicyPackage> _loaded = new();
 
     /// <param name="traffic">The data path's RX/TX/dropped totals (the swap window's counters).</param>
-    public PolicySwapHandler(ApplianceRuntime runtime, Func<TrafficTotals> traffic, TextWriter log, TimeSpan? retireTimeout = null)
+    /// <param name="swapped">Told the new policy after each swap (the management endpoint's view of the policy).</param>
+    public PolicySwapHandler(ApplianceRuntime runtime, Func<TrafficTotals> traffic, TextWriter log, Action<LoadedPolicyPackage, CompiledPolicySet>? swapped = null,
+        TimeSpan? retireTimeout = null)
     {
         _runtime = runtime;
+        _swapped = swapped;
         _traffic = traffic;
         _log = log;
         _retireTimeout = retireTimeout ?? TimeSpan.FromSeconds(10);
@@ -123,6 +128,7 @@ public sealed class PolicySwapHandler : IDisposable
                 return (422, Refusal(e.Message));
             }
             var after = _traffic();
+            _swapped?.Invoke(loaded, forNode);
             var response = new RedeployResponse
             {
                 Swapped = true,

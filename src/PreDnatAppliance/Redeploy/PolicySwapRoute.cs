@@ -13,7 +13,8 @@ public static class PolicySwapRoute
 
     public static AdminRoute Create(ApplianceState state, TextWriter log)
     {
-        var handler = new PolicySwapHandler(state.Runtime, () => Traffic(state), log);
+        var handler = new PolicySwapHandler(state.Runtime, () => Traffic(state), log,
+            (loaded, compiled) => state.PolicySwapped(loaded.Policy, compiled, loaded.Package.BuiltAt));
         return new AdminRoute(Path, async (request, cancellation) =>
         {
             using var body = new MemoryStream(request.Body, writable: false);
