@@ -39,9 +39,12 @@ public sealed class ManagementServerTests
     }
 
     [Fact]
-    public async Task The_server_binds_the_loopback_by_default()
+    public async Task The_server_binds_the_loopback_by_default_whatever_ASPNETCORE_URLS_says()
     {
+        var saved = Environment.GetEnvironmentVariable("ASPNETCORE_URLS");
+        Environment.SetEnvironmentVariable("ASPNETCORE_URLS", "http://0.0.0.0:0");
         await using var server = await Start(new ManagementOptions { Address = ManagementOptions.DefaultAddress.Replace(":9091", ":0", StringComparison.Ordinal) });
+        Environment.SetEnvironmentVariable("ASPNETCORE_URLS", saved);
         Assert.Equal("127.0.0.1", server.Address!.Host);
         using var http = new HttpClient();
         Assert.StartsWith("ok", await http.GetStringAsync(new Uri(server.Address, "/healthz/live")), StringComparison.Ordinal);

@@ -27,8 +27,11 @@ public sealed class RunEndToEndTests
         var frames = Traffic(ApplianceConfiguration.Default());
         var configPath = TestAppliance.Write(dir, frames);
         var sent = frames.Sum(f => f.Value.Count);
+        var servicesPath = dir.File("services.yaml");
+        var services = ApplianceConfiguration.DefaultServicesYaml();
+        File.WriteAllText(servicesPath, services);
 
-        using var run = new RunProcess(new[] { "--config", configPath, "--management:address=127.0.0.1:0", "--run:liveView=false", "--run:shutdownTimeoutSeconds=20" });
+        using var run = new RunProcess(new[] { "--config", configPath, "--services", servicesPath, "--management:address=127.0.0.1:0", "--run:liveView=false", "--run:shutdownTimeoutSeconds=20" });
         run.WaitUntilRunning(Startup);
         Assert.Equal("127.0.0.1", run.Management!.Host);
 
@@ -92,8 +95,41 @@ public sealed class RunEndToEndTests
         using (var badLimit = run.Get("/debug/conntrack?limit=999999999"))
             Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
 
+        // The services file is watched: a change is applied live, a broken file is rejected and the table in use stays.
+        var generation = m.Sum("pda_services_generation");
+        File.WriteAllText(servicesPath, services.Replace("nodePort: 30081", "nodePort: 30091", StringComparison.Ordinal));
+        run.ScrapeUntil(x => x.Sum("pda_services_generation") > generation && x.Sum("pda_services_reloads_total", ("outcome", "applied")) == 1,
+            TimeSpan.FromSeconds(30), "the services reload");
+        Assert.Contains("10.240.0.10:30091", run.GetText("/debug/services"), StringComparison.Ordinal);
+        File.WriteAllText(servicesPath, "kind: [broken");
+        run.ScrapeUntil(x => x.Sum("pda_services_reloads_total", ("outcome", "rejected")) == 1, TimeSpan.FromSeconds(30), "the rejected reload");
+        Assert.Contains("last reload rejected", run.GetText("/healthz/ready"), StringComparison.Ordinal);
+        Assert.Contains("10.240.0.10:30091", run.GetText("/debug/services"), StringComparison.Ordinal);
+
+        // Scrapes keep coming while the data path stops (its counters are freed after the stop): no crash, exit 0.
+        using var scraping = new CancellationTokenSource();
+        var scrapes = Task.Run(async () =>
+        {
+            var answered = 0;
+            while (!scraping.IsCancellationRequested)
+            {
+                try
+                {
+                    using var response = await run.Http.GetAsync(new Uri(run.Management, "/metrics"), scraping.Token);
+                    answered++;
+                }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+                {
+                    break;
+                }
+            }
+            return answered;
+        });
+        Thread.Sleep(200);
         run.Terminate();
         Assert.True(run.Child.WaitForExit(TimeSpan.FromSeconds(25)), "no exit within the shutdown timeout\n" + run.Child.Output);
+        scraping.Cancel();
+        Assert.True(Answered(scrapes) > 0, "no scrape was answered while stopping");
         Assert.Equal(0, run.Child.ExitCode);
         Assert.Contains($"summary: rx {sent}  tx {sent - (int)m.Sum("pda_drops_total")}  dropped {(int)m.Sum("pda_drops_total")}  unaccounted 0", run.Child.Output, StringComparison.Ordinal);
         Assert.Contains("mempool after close: 16383 of 16383 available, 0 in use", run.Child.Output, StringComparison.Ordinal);
@@ -113,6 +149,18 @@ public sealed class RunEndToEndTests
         Assert.Matches(@"summary: pods\s+[1-9]\d*\s+[1-9]\d*", output);
         Assert.False(Directory.Exists(Path.Combine(Path.GetTempPath(), $"prednat-run-{run.Child.Pid}")), "the demo's pcap directory was left behind");
         Assert.False(Directory.Exists($"/var/run/dpdk/pda-run-{run.Child.Pid}"), "the demo's DPDK runtime directory was left behind");
+    }
+
+    [Fact]
+    public void Ctrl_C_stops_the_demo_with_exit_0_and_a_summary()
+    {
+        using var run = new RunProcess(new[] { "--management:address=127.0.0.1:0" }, withFilePrefix: false);
+        run.WaitUntilRunning(Startup);
+        run.Child.WaitForLine(l => Regex.IsMatch(l, @"^\[\s*\d+s\] rx"), TimeSpan.FromSeconds(30), what: "a live view line");
+        run.Interrupt();
+        Assert.True(run.Child.WaitForExit(TimeSpan.FromSeconds(30)), "no exit after SIGINT\n" + run.Child.Output);
+        Assert.Equal(0, run.Child.ExitCode);
+        Assert.Matches(@"summary: rx [1-9]\d*  tx \d+  dropped \d+  unaccounted 0", run.Child.Output);
     }
 
     /// <summary>
@@ -144,6 +192,8 @@ public sealed class RunEndToEndTests
         }
         return new Dictionary<string, List<byte[]>>(StringComparer.Ordinal) { ["eth0"] = uplink, ["eth1"] = cluster };
     }
+
+    private static int Answered(Task<int> scrapes) => scrapes.Wait(TimeSpan.FromSeconds(20)) ? scrapes.Result : 0;
 
     /// <summary>Packets replay dropped (result "dropped" and nothing sent in their place), by reason.</summary>
     private static Dictionary<string, long> DropsByReason(string verdictsPath)

@@ -132,7 +132,11 @@ public static class ApplianceHost
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
         if (string.Equals(root["logging:format"], "json", StringComparison.OrdinalIgnoreCase))
-            builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
 
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(outcome);

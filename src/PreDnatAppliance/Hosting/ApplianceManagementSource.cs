@@ -22,12 +22,13 @@ public sealed class ApplianceManagementSource : IManagementSource
 
     public void WriteMetrics(PrometheusWriter writer) => ApplianceMetrics.Write(writer, _state, _heartbeat);
 
-    public HealthStatus Liveness()
+    public HealthStatus Liveness() => _state.Read(Liveness);
+
+    private HealthStatus Liveness(Dataplane.Dataplane? dp)
     {
-        var dp = _state.Dataplane;
         if (dp is null)
             return HealthStatus.Of(new HealthCheck("workers", false, _state.Stopping ? "stopping" : "the data path is not running"));
-        var workers = _heartbeat.Read();
+        var workers = _heartbeat.Read(dp);
         var checks = workers.Select(w => new HealthCheck($"lcore {w.Lcore}", w.Advancing,
             w.Advancing ? $"polling (busy {w.BusyRatio:P0})" : $"no poll for {w.SecondsSinceAdvance:0.0} s")).ToList();
         if (checks.Count < dp.WorkerCount)
@@ -37,9 +38,10 @@ public sealed class ApplianceManagementSource : IManagementSource
         return HealthStatus.Of(checks.ToArray());
     }
 
-    public HealthStatus Readiness()
+    public HealthStatus Readiness() => _state.Read(Readiness);
+
+    private HealthStatus Readiness(Dataplane.Dataplane? dp)
     {
-        var dp = _state.Dataplane;
         var services = _state.Runtime.Services.Current;
         var info = _state.Policy.BuildInfo;
         var watcherError = _state.Watcher?.LastError;

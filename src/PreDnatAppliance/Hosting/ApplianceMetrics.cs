@@ -17,14 +17,17 @@ public static class ApplianceMetrics
     public static void Write(PrometheusWriter w, ApplianceState state, WorkerHeartbeat heartbeat)
     {
         WritePolicyInfo(w, state);
-        var dp = state.Dataplane;
-        w.Family("pda_up", MetricType.Gauge, "1 while the data path runs (EAL up, ports started, workers launched).")
-            .Sample("pda_up", dp is null ? 0 : 1);
-        if (dp is not null)
+        state.Read(dp =>
         {
-            WritePorts(w, dp);
-            WriteWorkers(w, dp, heartbeat);
-        }
+            w.Family("pda_up", MetricType.Gauge, "1 while the data path runs (EAL up, ports started, workers launched).")
+                .Sample("pda_up", dp is null ? 0 : 1);
+            if (dp is not null)
+            {
+                WritePorts(w, dp);
+                WriteWorkers(w, dp, heartbeat);
+            }
+            return w;
+        });
         WritePipeline(w, state);
         WriteConntrack(w, state);
         WriteServices(w, state);
@@ -101,7 +104,7 @@ public static class ApplianceMetrics
         Family("pda_lcore_polls_total", "RX polls of the worker lcore (its loop heartbeat).", c => c.Polls);
         Family("pda_lcore_busy_polls_total", "RX polls that returned packets.", c => c.BusyPolls);
         w.Family("pda_lcore_busy_ratio", MetricType.Gauge, "Share of the worker's polls that returned packets over the last half second.");
-        foreach (var (lcore, _, _, ratio) in heartbeat.Read())
+        foreach (var (lcore, _, _, ratio) in heartbeat.Read(dp))
             w.Sample("pda_lcore_busy_ratio", ratio, ("lcore", Lcore(lcore)));
 
         var total = dp.Counters.ReadTotal();

@@ -34,7 +34,7 @@ public sealed class ApplianceService : IHostedService
         var configuration = _state.Configuration;
         // This thread becomes DPDK's main lcore (rte_eal_init runs here).
         var dp = Dataplane.Dataplane.Start(configuration.Appliance.Dataplane, runtime.Factory, _dataplaneLog);
-        _state.Dataplane = dp;
+        _state.Publish(dp);
         if (configuration.Run.Services is { } servicesPath)
         {
             var watcher = runtime.WatchServices(servicesPath, message => _log.LogInformation("services: {Message}", message));
@@ -45,19 +45,19 @@ public sealed class ApplianceService : IHostedService
             configuration.Appliance.Node.Name, dp.Ports.Count, dp.WorkerCount, _state.Policy.BuildInfo.ContentHash,
             runtime.Services.Current.Frontends.Count, configuration.SourceName);
         _watchdog = new CancellationTokenSource();
-        _ = WatchWorkers(dp, _watchdog.Token);
+        _ = WatchWorkers(_watchdog.Token);
         return Task.CompletedTask;
     }
 
     /// <summary>A worker loop that ends by itself (a failure) stops the whole run with exit code 1.</summary>
-    private async Task WatchWorkers(Dataplane.Dataplane dp, CancellationToken cancellation)
+    private async Task WatchWorkers(CancellationToken cancellation)
     {
         try
         {
             while (!cancellation.IsCancellationRequested)
             {
                 await Task.Delay(WorkerHeartbeat.Period, cancellation).ConfigureAwait(false);
-                if (!dp.AllWorkersRunning && !dp.IsStopRequested)
+                if (_state.Read(dp => dp is not null && !dp.AllWorkersRunning && !dp.IsStopRequested))
                 {
                     _log.LogError("a worker loop ended unexpectedly; stopping");
                     _outcome.Fail(1);
@@ -76,10 +76,9 @@ public sealed class ApplianceService : IHostedService
         _watchdog?.Cancel();
         _state.Stopping = true;
         _state.Watcher?.Dispose();
-        var dp = _state.Dataplane;
+        var dp = _state.Withdraw();
         if (dp is null)
             return Task.CompletedTask;
-        _state.Dataplane = null;
         // Leave a fifth of the host's shutdown timeout for the summary and the rest of the host.
         var budget = TimeSpan.FromSeconds(_state.Configuration.Run.ShutdownTimeoutSeconds * 0.8);
         try

@@ -8,7 +8,9 @@ namespace PreDnatAppliance.Hosting;
 /// <summary>
 /// What the running appliance is made of, shared by the hosted services and the management endpoint: the loaded
 /// policy and runtime (set before the host starts), the data path and the services watcher (set once DPDK is up).
-/// Readers see either null or a started part; the data path is cleared before it is torn down.
+/// The data path's counters and ports are native memory freed when it stops, so control-plane readers (scrapes, the
+/// live view, the heartbeat) use it only inside <see cref="Read{T}"/>, and the stop withdraws it under the same gate
+/// first: no reader can hold a data path that is being torn down. The workers never touch this gate.
 /// </summary>
 public sealed class ApplianceState
 {
@@ -37,15 +39,34 @@ public sealed class ApplianceState
     public void PolicySwapped(ICompiledPolicy policy, CompiledPolicySet compiled, DateTimeOffset builtAt) =>
         _policy = new PolicyInUse(policy, compiled, builtAt);
 
-    private volatile Dataplane.Dataplane? _dataplane;
+    private readonly object _dataplaneGate = new();
+    private Dataplane.Dataplane? _dataplane;
     private volatile ServiceFileWatcher? _watcher;
     private volatile bool _stopping;
 
-    /// <summary>The started data path (EAL up, ports started, workers launched), or null.</summary>
-    public Dataplane.Dataplane? Dataplane
+    /// <summary>Calls <paramref name="read"/> with the started data path (EAL up, ports started, workers launched), or null.</summary>
+    public T Read<T>(Func<Dataplane.Dataplane?, T> read)
     {
-        get => _dataplane;
-        set => _dataplane = value;
+        lock (_dataplaneGate)
+            return read(_dataplane);
+    }
+
+    /// <summary>Makes the started data path visible to readers.</summary>
+    public void Publish(Dataplane.Dataplane dataplane)
+    {
+        lock (_dataplaneGate)
+            _dataplane = dataplane;
+    }
+
+    /// <summary>Takes the data path away from readers (waiting for those inside <see cref="Read{T}"/>) so it can be stopped.</summary>
+    public Dataplane.Dataplane? Withdraw()
+    {
+        lock (_dataplaneGate)
+        {
+            var dataplane = _dataplane;
+            _dataplane = null;
+            return dataplane;
+        }
     }
 
     /// <summary>The services file watcher, when a services file is watched.</summary>

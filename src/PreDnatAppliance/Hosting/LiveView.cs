@@ -35,10 +35,9 @@ public sealed class LiveView : BackgroundService
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            var dp = _state.Dataplane;
-            if (dp is null)
+            var total = _state.Read(dp => dp?.Counters.ReadTotal());
+            if (total is null)
                 continue;
-            var total = dp.Counters.ReadTotal();
             var now = clock.Elapsed;
             var seconds = (now - previousAt).TotalSeconds;
             var drops = new ulong[DropReasons.Count];

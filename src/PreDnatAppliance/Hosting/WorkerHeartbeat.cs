@@ -23,14 +23,23 @@ public sealed class WorkerHeartbeat : BackgroundService
     private readonly record struct Sample(ulong Polls, ulong BusyPolls, long LastAdvance, double BusyRatio);
 
     /// <summary>Per worker: lcore, whether its loop advanced recently, seconds since, busy ratio over the last period.</summary>
-    public IReadOnlyList<(int Lcore, bool Advancing, double SecondsSinceAdvance, double BusyRatio)> Read()
+    public IReadOnlyList<(int Lcore, bool Advancing, double SecondsSinceAdvance, double BusyRatio)> Read() => _state.Read(Read);
+
+    /// <summary><see cref="Read()"/> for a caller that already holds the data path (inside <see cref="ApplianceState.Read{T}"/>).</summary>
+    public IReadOnlyList<(int Lcore, bool Advancing, double SecondsSinceAdvance, double BusyRatio)> Read(Dataplane.Dataplane? dp)
     {
-        var dp = _state.Dataplane;
         if (dp is null)
             return Array.Empty<(int, bool, double, double)>();
         Sample[] samples;
         lock (_gate)
             samples = _samples;
+        if (samples.Length < dp.Counters.Workers)
+        {
+            // Asked before the first period ended: a fresh sample starts every worker's stall clock now.
+            Take(dp);
+            lock (_gate)
+                samples = _samples;
+        }
         var now = Stopwatch.GetTimestamp();
         var report = new List<(int, bool, double, double)>();
         for (var w = 0; w < samples.Length && w < dp.WorkerCount; w++)
@@ -51,11 +60,15 @@ public sealed class WorkerHeartbeat : BackgroundService
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
-    private void Take()
+    private void Take() => _state.Read(dp =>
     {
-        var dp = _state.Dataplane;
-        if (dp is null)
-            return;
+        if (dp is not null)
+            Take(dp);
+        return 0;
+    });
+
+    private void Take(Dataplane.Dataplane dp)
+    {
         var now = Stopwatch.GetTimestamp();
         lock (_gate)
         {

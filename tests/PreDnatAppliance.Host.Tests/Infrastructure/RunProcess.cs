@@ -72,7 +72,11 @@ public sealed partial class RunProcess : IDisposable
         }
     }
 
+    /// <summary>SIGTERM, as Kubernetes and systemd stop a service.</summary>
     public void Terminate() => Assert.Equal(0, kill(Child.Pid, 15));
+
+    /// <summary>SIGINT, as Ctrl-C in a terminal.</summary>
+    public void Interrupt() => Assert.Equal(0, kill(Child.Pid, 2));
 
     public void Dispose()
     {
