@@ -24,11 +24,11 @@ public static class PolicySwapRoute
     }
 
     /// <summary>Zero before the data path is up (a swap then still works: the workers pick the new policy up when they start).</summary>
-    private static TrafficTotals Traffic(ApplianceState state)
+    private static TrafficTotals Traffic(ApplianceState state) => state.Read(dataplane =>
     {
-        if (state.Dataplane is not { } dataplane)
+        if (dataplane is null)
             return default;
         dataplane.Counters.ReadTotals(out var rx, out var tx, out var dropped);
         return new TrafficTotals(rx, tx, dropped);
-    }
+    });
 }
