@@ -71,7 +71,7 @@ public static class ClassifierChecker
             var count = 0;
             while (count < want && (more = source.MoveNext()))
             {
-                (expectedVerdicts[count], expectedRules[count]) = Fill(batch, count, source.Current, program);
+                (expectedVerdicts[count], expectedRules[count]) = Fill(batch, count, source.Current, program, random);
                 count++;
             }
             if (count == 0)
@@ -100,11 +100,13 @@ public static class ClassifierChecker
         return checks;
     }
 
-    private static (PolicyVerdict, ulong) Fill(HeaderBatch batch, int i, PacketTuple? lane, EndpointProgram program)
+    private static (PolicyVerdict, ulong) Fill(HeaderBatch batch, int i, PacketTuple? lane, EndpointProgram program, Random random)
     {
         if (lane is not { } packet)
         {
-            batch.SetV4(i, 0x0a010203, 0x0a010204, 6, 1, 2);
+            // Whatever the other fields hold, a lane that is not IP stays undecided.
+            batch.SetV4(i, (uint)random.Next(), (uint)random.Next(), (byte)random.Next(256), (ushort)random.Next(65536), (ushort)random.Next(65536),
+                (byte)random.Next(256), (byte)random.Next(256));
             batch.IpVersion[i] = 0;
             return (PolicyVerdict.NoDecision, 0);
         }
@@ -122,9 +124,12 @@ public static class ClassifierChecker
         return (verdict, result.RuleId.Value);
     }
 
-    /// <summary>Classifiers write catalog indexes; the catalog entry holds the RuleId (NoRule reads as 0).</summary>
+    /// <summary>
+    /// Classifiers write catalog indexes; the catalog entry holds the RuleId (NoRule reads as 0, an index outside the
+    /// catalog as <see cref="ulong.MaxValue"/>, which no RuleId is: a mismatch, not a crash).
+    /// </summary>
     public static ulong RuleIdOf(ICompiledPolicy policy, uint index) =>
-        index == PolicyRules.NoRule ? 0 : policy.Rules[(int)index].RuleId;
+        index == PolicyRules.NoRule ? 0 : index < (uint)policy.Rules.Count ? policy.Rules[(int)index].RuleId : ulong.MaxValue;
 
     public static PacketTuple PacketAt(HeaderBatch batch, int i)
     {

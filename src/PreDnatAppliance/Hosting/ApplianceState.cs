@@ -24,9 +24,7 @@ public sealed class ApplianceState
     public HostConfiguration Configuration { get; }
     public ApplianceRuntime Runtime { get; }
 
-    /// <summary>The policy in force (replaced by <see cref="PolicySwapped"/> after a live swap), read as one piece.</summary>
-    public PolicyInUse CurrentPolicy => _policy;
-
+    /// <summary>The policy in force (replaced by <see cref="PolicySwapped"/> after a live swap).</summary>
     public ICompiledPolicy Policy => _policy.Policy;
     public CompiledPolicySet Compiled => _policy.Compiled;
 

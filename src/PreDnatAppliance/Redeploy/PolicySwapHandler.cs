@@ -39,16 +39,6 @@ public sealed class PolicySwapHandler : IDisposable
         _runtime.PolicyRetired += OnRetired;
     }
 
-    /// <summary>Packages loaded and not yet unloaded (the live one and any awaiting retirement).</summary>
-    public int LoadedPackages
-    {
-        get
-        {
-            lock (_loaded)
-                return _loaded.Count;
-        }
-    }
-
     /// <summary>The HTTP form: a JSON <see cref="RedeployRequest"/> in, a status code and a <see cref="RedeployResponse"/> out.</summary>
     public async Task<(int Status, RedeployResponse Response)> HandleAsync(Stream body, CancellationToken cancellationToken = default)
     {
