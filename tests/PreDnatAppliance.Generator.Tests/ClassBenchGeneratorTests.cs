@@ -2,7 +2,7 @@ using System.Diagnostics;
 using PreDnatAppliance.ClassBench;
 using PreDnatAppliance.Classification;
 using PreDnatAppliance.ClassifierTables;
-using PreDnatAppliance.Generator.Tests.Differential;
+using PreDnatAppliance.PolicySelfTest;
 using PreDnatAppliance.Generator.Tests.Infrastructure;
 using PreDnatAppliance.Policy;
 using Xunit.Abstractions;

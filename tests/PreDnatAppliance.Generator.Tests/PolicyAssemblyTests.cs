@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using PreDnatAppliance.Classification;
-using PreDnatAppliance.Generator.Tests.Differential;
+using PreDnatAppliance.PolicySelfTest;
 using PreDnatAppliance.Generator.Tests.Infrastructure;
 using PreDnatAppliance.Policy;
 using PreDnatAppliance.Policy.Evaluation;

@@ -1,4 +1,4 @@
-using PreDnatAppliance.Generator.Tests.Differential;
+using PreDnatAppliance.PolicySelfTest;
 using PreDnatAppliance.Generator.Tests.Infrastructure;
 using PreDnatAppliance.Policy;
 

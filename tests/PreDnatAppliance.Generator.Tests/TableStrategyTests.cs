@@ -1,5 +1,5 @@
 using PreDnatAppliance.Classification;
-using PreDnatAppliance.Generator.Tests.Differential;
+using PreDnatAppliance.PolicySelfTest;
 using PreDnatAppliance.Generator.Tests.Infrastructure;
 
 namespace PreDnatAppliance.Generator.Tests;

@@ -19,6 +19,9 @@ public static class CommandDispatcher
                  [--config FILE] [--services FILE] [--policy-dir DIR] [--burst N]
                                                 run pcaps through the packet pipeline offline; writes
                                                 DIR/<port>.pcap, DIR/kernel.pcap and DIR/verdicts.jsonl
+          redeploy --policy-dir DIR [--management URL] [--token-file FILE] [--packages DIR] [--dry-run]
+                                                check, build and self-test a policy, then swap it into the
+                                                running appliance; exit 0 swapped, 1 refused, 2 usage/connection
         """;
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
@@ -36,6 +39,8 @@ public static class CommandDispatcher
                     return ExplainCommand.Run(rest, output, error);
                 case "replay":
                     return ReplayCommand.Run(rest, output, error);
+                case "redeploy":
+                    return RedeployCommand.Run(rest, output, error);
                 case "run":
                     return RunCommand.Run(rest, output, error);
                 case "dataplane":

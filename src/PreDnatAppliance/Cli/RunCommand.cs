@@ -9,5 +9,6 @@ namespace PreDnatAppliance.Cli;
 /// </summary>
 public static class RunCommand
 {
-    public static int Run(string[] args, TextWriter output, TextWriter error) => ApplianceHost.Run(args, output, error);
+    public static int Run(string[] args, TextWriter output, TextWriter error) =>
+        ApplianceHost.Run(args, output, error, new Func<ApplianceState, AdminRoute>[] { state => Redeploy.PolicySwapRoute.Create(state, output) });
 }

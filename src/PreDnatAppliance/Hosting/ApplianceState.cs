@@ -37,8 +37,8 @@ public sealed class ApplianceState
     /// <summary>When the policy assembly in use was built (its file's time).</summary>
     public DateTimeOffset PolicyBuiltAt => _policy.BuiltAt;
 
-    /// <summary>Call after a successful <see cref="ApplianceRuntime.SwapPolicy"/> with the set that was swapped in.</summary>
-    public void PolicySwapped(CompiledPolicySet compiled) => _policy = new PolicyView(compiled, BuildTimeOf(Policy));
+    /// <summary>Call after a successful <see cref="ApplianceRuntime.SwapPolicy"/> (prednat redeploy) with the set that was swapped in and its package's build time.</summary>
+    public void PolicySwapped(CompiledPolicySet compiled, DateTimeOffset builtAt) => _policy = new PolicyView(compiled, builtAt);
 
     /// <summary>A policy assembly's build time: its file's last write, or the epoch for one loaded from memory.</summary>
     public static DateTimeOffset BuildTimeOf(ICompiledPolicy policy)

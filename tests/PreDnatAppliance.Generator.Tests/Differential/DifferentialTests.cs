@@ -2,6 +2,8 @@ using System.Diagnostics;
 using PreDnatAppliance.Generator.Tests.Infrastructure;
 using PreDnatAppliance.Policy;
 using PreDnatAppliance.Policy.Diagnostics;
+using PreDnatAppliance.Policy.Evaluation;
+using PreDnatAppliance.PolicySelfTest;
 using Xunit.Abstractions;
 
 namespace PreDnatAppliance.Generator.Tests.Differential;
@@ -81,7 +83,8 @@ public sealed class DifferentialTests
                 var classifier = loaded.Policy.Find(program.Key);
                 Assert.True(classifier is not null, $"{context}: no classifier for {program.Key}");
                 var isTable = ClassifierChecker.UsesTable(classifier!);
-                var programChecks = ClassifierChecker.Check(program, loaded.Policy, isTable ? 2 * perProgram : perProgram, random, context);
+                var programChecks = ClassifierChecker.Check(program, loaded.Policy, isTable ? 2 * perProgram : perProgram, random, context)
+                    + ClassifierChecker.Check(program, loaded.Policy, CornerPackets.For(program).Select(p => (PacketTuple?)p), random, context + " (rule corners)");
                 setChecks += programChecks;
                 if (isTable)
                 {

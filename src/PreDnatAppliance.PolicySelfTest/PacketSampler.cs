@@ -1,7 +1,8 @@
+using PreDnatAppliance.Policy.Evaluation;
 using PreDnatAppliance.Policy.Net;
 using PreDnatAppliance.Policy.Programs;
 
-namespace PreDnatAppliance.Generator.Tests.Differential;
+namespace PreDnatAppliance.PolicySelfTest;
 
 /// <summary>
 /// Draws packets biased into a program's address and port space: addresses at, inside and just outside the
@@ -55,6 +56,20 @@ public sealed class PacketSampler
     }
 
     private void Add(Cidr cidr) => _cidrs[cidr.Version == 4 ? 0 : 1].Add(cidr);
+
+    /// <summary>One lane: a packet (IPv4 or IPv6), or null for a lane that is not IP.</summary>
+    public PacketTuple? NextLane()
+    {
+        var version = NextVersion();
+        var protocol = NextProtocol();
+        var sport = NextPort();
+        var dport = NextPort();
+        var type = NextIcmp();
+        var code = NextIcmp();
+        if (version == 0)
+            return null;
+        return new PacketTuple(NextAddress(version), NextAddress(version), protocol, sport, dport, type, code);
+    }
 
     /// <summary>4 or 6 (most lanes) or 0 (not IP).</summary>
     public byte NextVersion() => _random.Next(100) switch
@@ -113,7 +128,7 @@ public sealed class PacketSampler
         return IpAddress.V6(cidr.Network.High | (random.High & ~maskHigh), cidr.Network.Low | (random.Low & ~maskLow));
     }
 
-    private static (IpAddress First, IpAddress Last) Bounds(Cidr cidr)
+    internal static (IpAddress First, IpAddress Last) Bounds(Cidr cidr)
     {
         if (cidr.Version == 4)
         {
@@ -124,7 +139,7 @@ public sealed class PacketSampler
         return (cidr.Network, IpAddress.V6(cidr.Network.High | ~maskHigh, cidr.Network.Low | ~maskLow));
     }
 
-    private static IpAddress Step(IpAddress address, int delta)
+    internal static IpAddress Step(IpAddress address, int delta)
     {
         if (address.IsV4)
             return IpAddress.V4(unchecked((uint)(address.V4Value + delta)));

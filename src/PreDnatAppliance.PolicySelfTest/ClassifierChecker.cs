@@ -6,7 +6,7 @@ using PreDnatAppliance.Policy.Evaluation;
 using PreDnatAppliance.Policy.Net;
 using PreDnatAppliance.Policy.Programs;
 
-namespace PreDnatAppliance.Generator.Tests.Differential;
+namespace PreDnatAppliance.PolicySelfTest;
 
 public delegate void ClassifyPath(HeaderBatch batch, Span<PolicyVerdict> verdicts, Span<uint> ruleIds);
 
@@ -36,13 +36,26 @@ public static class ClassifierChecker
     public static bool UsesTable(IPolicyClassifier classifier) =>
         classifier.GetType().GetMethod("RunTable", BindingFlags.NonPublic | BindingFlags.Static) is not null;
 
-    /// <summary>Checks <paramref name="packets"/> packets; returns the number of packet checks (packets × paths).</summary>
+    /// <summary>
+    /// Checks <paramref name="packets"/> packets drawn by <see cref="PacketSampler"/>; returns the number of packet checks
+    /// (packets × paths). Throws <see cref="ClassifierMismatchException"/> at the first disagreement.
+    /// </summary>
     public static long Check(EndpointProgram program, ICompiledPolicy policy, int packets, Random random, string context)
     {
-        var classifier = policy.Find(program.Key) ?? throw new InvalidOperationException($"{context}: no classifier for {program.Key}");
-        Assert.Equal(program.Key, classifier.ProgramKey);
-        var paths = Paths(classifier);
         var sampler = new PacketSampler(program, random);
+        return Check(program, policy, Enumerable.Range(0, packets).Select(_ => sampler.NextLane()), random, context);
+    }
+
+    /// <summary>
+    /// Checks the given lanes (a null tuple is a non-IP lane) in bursts of random sizes; returns the number of packet
+    /// checks. Throws <see cref="ClassifierMismatchException"/> at the first disagreement.
+    /// </summary>
+    public static long Check(EndpointProgram program, ICompiledPolicy policy, IEnumerable<PacketTuple?> lanes, Random random, string context)
+    {
+        var classifier = policy.Find(program.Key) ?? throw new ClassifierMismatchException(program.Key, $"{context}: no classifier for {program.Key}");
+        if (classifier.ProgramKey != program.Key)
+            throw new ClassifierMismatchException(program.Key, $"{context}: the classifier found for {program.Key} says it is {classifier.ProgramKey}");
+        var paths = Paths(classifier);
         var batch = new HeaderBatch();
         var expectedVerdicts = new PolicyVerdict[HeaderBatch.Capacity];
         var expectedRules = new ulong[HeaderBatch.Capacity];
@@ -50,13 +63,20 @@ public static class ClassifierChecker
         var rules = new uint[HeaderBatch.Capacity];
         long checks = 0;
 
-        for (var done = 0; done < packets;)
+        using var source = lanes.GetEnumerator();
+        var more = true;
+        while (more)
         {
-            var count = random.Next(5) == 0 ? random.Next(1, HeaderBatch.Capacity) : HeaderBatch.Capacity;
-            count = Math.Min(count, packets - done);
+            var want = random.Next(5) == 0 ? random.Next(1, HeaderBatch.Capacity) : HeaderBatch.Capacity;
+            var count = 0;
+            while (count < want && (more = source.MoveNext()))
+            {
+                (expectedVerdicts[count], expectedRules[count]) = Fill(batch, count, source.Current, program, random);
+                count++;
+            }
+            if (count == 0)
+                break;
             batch.Count = count;
-            for (var i = 0; i < count; i++)
-                (expectedVerdicts[i], expectedRules[i]) = Fill(batch, i, sampler, program);
 
             foreach (var (name, path) in paths)
             {
@@ -67,41 +87,34 @@ public static class ClassifierChecker
                 {
                     var ruleId = RuleIdOf(policy, rules[i]);
                     if (verdicts[i] != expectedVerdicts[i] || ruleId != expectedRules[i])
-                        Assert.Fail(Mismatch(context, program, name, batch, i, expectedVerdicts[i], expectedRules[i], verdicts[i], ruleId));
+                        throw new ClassifierMismatchException(program.Key, Mismatch(context, program, name, batch, i, expectedVerdicts[i], expectedRules[i], verdicts[i], ruleId));
                 }
                 for (var i = count; i < HeaderBatch.Capacity; i++)
                 {
                     if (verdicts[i] != (PolicyVerdict)VerdictSentinel || rules[i] != RuleSentinel)
-                        Assert.Fail($"{context}: {program.Key} {name} wrote index {i} beyond the burst's {count} packets");
+                        throw new ClassifierMismatchException(program.Key, $"{context}: {program.Key} {name} wrote index {i} beyond the burst's {count} packets");
                 }
                 checks += count;
             }
-            done += count;
         }
         return checks;
     }
 
-    private static (PolicyVerdict, ulong) Fill(HeaderBatch batch, int i, PacketSampler sampler, EndpointProgram program)
+    private static (PolicyVerdict, ulong) Fill(HeaderBatch batch, int i, PacketTuple? lane, EndpointProgram program, Random random)
     {
-        var version = sampler.NextVersion();
-        var protocol = sampler.NextProtocol();
-        var sport = sampler.NextPort();
-        var dport = sampler.NextPort();
-        var type = sampler.NextIcmp();
-        var code = sampler.NextIcmp();
-        if (version == 0)
+        if (lane is not { } packet)
         {
-            batch.SetV4(i, 0x0a010203, 0x0a010204, protocol, sport, dport, type, code);
+            // Whatever the other fields hold, a lane that is not IP stays undecided.
+            batch.SetV4(i, (uint)random.Next(), (uint)random.Next(), (byte)random.Next(256), (ushort)random.Next(65536), (ushort)random.Next(65536),
+                (byte)random.Next(256), (byte)random.Next(256));
             batch.IpVersion[i] = 0;
             return (PolicyVerdict.NoDecision, 0);
         }
-        var src = sampler.NextAddress(version);
-        var dst = sampler.NextAddress(version);
-        if (version == 4)
-            batch.SetV4(i, src.V4Value, dst.V4Value, protocol, sport, dport, type, code);
+        if (packet.IpVersion == 4)
+            batch.SetV4(i, packet.Source.V4Value, packet.Destination.V4Value, packet.Protocol, packet.SourcePort, packet.DestinationPort, packet.IcmpType, packet.IcmpCode);
         else
-            batch.SetV6(i, src.High, src.Low, dst.High, dst.Low, protocol, sport, dport, type, code);
-        var result = ReferenceEvaluator.Evaluate(program, new PacketTuple(src, dst, protocol, sport, dport, type, code));
+            batch.SetV6(i, packet.Source.High, packet.Source.Low, packet.Destination.High, packet.Destination.Low, packet.Protocol, packet.SourcePort, packet.DestinationPort, packet.IcmpType, packet.IcmpCode);
+        var result = ReferenceEvaluator.Evaluate(program, packet);
         var verdict = result.Verdict switch
         {
             Verdict.Allow => PolicyVerdict.Allow,
@@ -111,9 +124,12 @@ public static class ClassifierChecker
         return (verdict, result.RuleId.Value);
     }
 
-    /// <summary>Classifiers write catalog indexes; the catalog entry holds the RuleId (NoRule reads as 0).</summary>
+    /// <summary>
+    /// Classifiers write catalog indexes; the catalog entry holds the RuleId (NoRule reads as 0, an index outside the
+    /// catalog as <see cref="ulong.MaxValue"/>, which no RuleId is: a mismatch, not a crash).
+    /// </summary>
     public static ulong RuleIdOf(ICompiledPolicy policy, uint index) =>
-        index == PolicyRules.NoRule ? 0 : policy.Rules[(int)index].RuleId;
+        index == PolicyRules.NoRule ? 0 : index < (uint)policy.Rules.Count ? policy.Rules[(int)index].RuleId : ulong.MaxValue;
 
     public static PacketTuple PacketAt(HeaderBatch batch, int i)
     {
