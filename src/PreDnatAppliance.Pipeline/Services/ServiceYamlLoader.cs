@@ -173,7 +173,12 @@ public static class ServiceYamlLoader
                     ReadSlice(map, itemPath);
                     return;
                 default:
-                    Warnings.Add($"{At(node)}: {(itemPath.Length > 0 ? itemPath + ": " : "")}ignored object of kind '{kind}'");
+                    // Inside a List other kinds are normal (kubectl get all); a whole document of another kind is a
+                    // wrong file (a typo in 'List' would otherwise silently empty the service table).
+                    if (allowList)
+                        Error(node, path, $"kind '{kind}' is not List, Service or EndpointSlice");
+                    else
+                        Warnings.Add($"{At(node)}: {(itemPath.Length > 0 ? itemPath + ": " : "")}ignored object of kind '{kind}'");
                     return;
             }
         }

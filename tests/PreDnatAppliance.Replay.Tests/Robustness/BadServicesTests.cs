@@ -37,6 +37,7 @@ public sealed class BadServicesTests(ITestOutputHelper output) : IDisposable
         { "bad-service-type", "    type: NodePort\n    clusterIP: 10.96.10.20", "    type: NodePorts\n    clusterIP: 10.96.10.20", @"services\.yaml:\d+:\d+: .*NodePorts" },
         { "duplicate-service", "    name: empty\n", "    name: web\n", @"services\.yaml:\d+:\d+: .*shop/web" },
         { "not-a-mapping", "apiVersion: v1\nkind: List\n", "- just\n- a list\n", @"services\.yaml:\d+:\d+: " },
+        { "misspelt-top-level-kind", "apiVersion: v1\nkind: List\n", "apiVersion: v1\nkind: Lisst\n", @"services\.yaml:\d+:\d+: kind 'Lisst' is not List, Service or EndpointSlice" },
         { "binary-garbage", "apiVersion: v1\nkind: List\n", "\u0001\u0002\u00ff\u0000{[", @"services\.yaml" },
     };
 
