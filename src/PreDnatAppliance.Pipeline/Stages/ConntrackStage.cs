@@ -48,18 +48,25 @@ public sealed class ConntrackStage : IBurstStage
         else
             LookupTracked(n);
         var drops = false;
+        var undecided = 0;
         for (var i = 0; i < n; i++)
         {
             if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Untracked)) != 0 || h.IpVersion[i] == 0)
+            {
+                if ((st.Marks[i] & PacketMarks.Arp) == 0)
+                    undecided++;
                 continue;
+            }
             ref readonly var r = ref _results[i];
             var origin = st.Origin[i];
             switch (r.Verdict)
             {
                 case CtVerdict.New:
+                    undecided++;
                     w.Record(origin, TraceStage.Conntrack, TraceVerdict.New);
                     break;
                 case CtVerdict.ReEvaluate:
+                    undecided++;
                     st.Marks[i] |= PacketMarks.ReEvaluate;
                     w.Record(origin, TraceStage.Conntrack, TraceVerdict.ReEvaluate);
                     break;
@@ -89,6 +96,7 @@ public sealed class ConntrackStage : IBurstStage
                 }
             }
         }
+        st.Undecided = undecided;
         ct.Sweep(st.Now);
         if (drops)
             st.Compact(burst);

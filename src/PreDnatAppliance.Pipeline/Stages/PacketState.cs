@@ -102,6 +102,13 @@ public sealed class PacketState
     /// <summary>The configuration index of the port the burst came from.</summary>
     public int RxPort;
 
+    /// <summary>
+    /// Packets of the burst that the new-flow stages (failsafe, pre-DNAT, DNAT, policy, commit) may act on: neither
+    /// ARP/ND nor tracked by conntrack. Starts at the burst's size (parse), lowered by the conntrack stage; zero lets
+    /// those stages return at once (a burst of established flows only).
+    /// </summary>
+    public int Undecided;
+
     /// <summary>Each packet's position in the burst as received (the trace's index).</summary>
     public readonly byte[] Origin = new byte[Capacity];
     public readonly PacketMarks[] Marks = new PacketMarks[Capacity];

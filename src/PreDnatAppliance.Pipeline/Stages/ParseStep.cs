@@ -49,6 +49,7 @@ public sealed unsafe class ParseStep : IBurstStage, IIdleAware
         w.Counters.Verdicts(TraceStage.Parse, TraceVerdict.Drop, n - burst.Count);
         n = burst.Count;
         st.Reset(n);
+        st.Undecided = n;
         var role = w.Runtime.Ports[rx].Role;
         var roleMark = role == PortRole.Kernel ? PacketMarks.FromKernel : role == PortRole.WorkloadEndpoint ? PacketMarks.FromWorkload : PacketMarks.None;
         var flags = st.Parsed.Flags;
