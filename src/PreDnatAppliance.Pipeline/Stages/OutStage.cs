@@ -18,7 +18,7 @@ namespace PreDnatAppliance.Pipeline.Stages;
 /// <item>Forwarded packets: TTL / hop limit decremented (not for host-originated ones), source MAC = egress port,
 /// destination MAC = the next hop's from the neighbour table. An unknown IPv4 next hop turns the packet into an ARP
 /// request for it, an unknown IPv6 one into a Neighbor Solicitation (rate-limited; the packet itself is lost, reported
-/// as <c>neighbour-unresolved</c>).</item>
+/// as <c>neighbour-unresolved</c>). A tracked flow's forwarding decision is kept for its next packets (<see cref="ForwardingCache"/>).</item>
 /// <item>IPv6 Neighbor Solicitations / Advertisements: <see cref="NeighbourDiscoveryHandler"/>.</item>
 /// </list>
 /// Ends the burst for the service table holder (quiescent state).
@@ -48,8 +48,10 @@ public sealed unsafe class OutStage : IBurstStage
         var drops = false;
         for (var i = 0; i < n; i++)
         {
-            var m = burst.Mbufs[i];
             var marks = st.Marks[i];
+            if ((marks & PacketMarks.FastForwarded) != 0)
+                continue;
+            var m = burst.Mbufs[i];
             var origin = st.Origin[i];
             if ((marks & PacketMarks.Answered) != 0)
             {
@@ -115,6 +117,9 @@ public sealed unsafe class OutStage : IBurstStage
             MacAddress.Write(data, mac);
             MacAddress.Write(data + 6, port.Mac);
             burst.Egress[i] = w.PortId[egress];
+            // A tracked flow's decision serves its next packets (ICMP errors are decided on their embedded flow: not cached).
+            if ((marks & (PacketMarks.Tracked | PacketMarks.Related)) == PacketMarks.Tracked)
+                w.Forwarding.Remember(st, i, burst.Egress[i], mac, port.Mac);
             if (trace is not null)
                 trace.Outcome[origin] = PacketOutcome.Forwarded;
         }

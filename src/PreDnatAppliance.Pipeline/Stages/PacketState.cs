@@ -49,6 +49,10 @@ public enum PacketMarks : ushort
     /// ingress host endpoint's normal and forward ingress checks are skipped (with <see cref="HostIngressApproved"/>); for a
     /// host-originated packet (untracked egress), the egress host endpoint's normal egress check.</summary>
     Untracked = 1 << 11,
+
+    /// <summary>Forwarded by the established-flow fast path (<see cref="ForwardingCache"/>, in the conntrack stage): NAT,
+    /// TTL, L2 and egress are done; the routing, NAT and out stages leave it alone.</summary>
+    FastForwarded = 1 << 12,
 }
 
 /// <summary>Where the routing stage sends a packet.</summary>
@@ -136,6 +140,9 @@ public sealed class PacketState
     /// <summary>The conntrack entry a tracked packet belongs to (-1 none).</summary>
     public readonly int[] Entry = new int[Capacity];
 
+    /// <summary>The generation of that entry when conntrack read it.</summary>
+    public readonly uint[] EntryGeneration = new uint[Capacity];
+
     /// <summary>Resets every row of a new burst of <paramref name="count"/> packets (after parsing).</summary>
     public void Reset(int count)
     {
@@ -186,5 +193,6 @@ public sealed class PacketState
         NextHopHigh[to] = NextHopHigh[from];
         NextHopLow[to] = NextHopLow[from];
         Entry[to] = Entry[from];
+        EntryGeneration[to] = EntryGeneration[from];
     }
 }

@@ -1,0 +1,137 @@
+using System.Runtime.CompilerServices;
+using PreDnatAppliance.Dataplane.Interop;
+using PreDnatAppliance.Dataplane.Stages;
+using PreDnatAppliance.Pipeline.Packets;
+using PreDnatAppliance.Pipeline.Routing;
+using PreDnatAppliance.Pipeline.Runtime;
+
+namespace PreDnatAppliance.Pipeline.Stages;
+
+/// <summary>
+/// One worker's established-flow fast path: per conntrack entry and direction, the forwarding decision the routing,
+/// NAT and out stages made for the flow's last packet (the rewrite, the egress port, both MACs). A later packet of the
+/// same flow whose conntrack lookup says established is forwarded from it by the conntrack stage — NAT written, TTL
+/// decremented, L2 written, egress set — and marked <see cref="PacketMarks.FastForwarded"/>, so the later stages skip
+/// it. Nothing else changes: the lookup still runs the TCP state machine and refreshes the entry, counters and trace
+/// record the same steps.
+///
+/// A decision is used only while nothing it depends on changed: the same conntrack entry generation (a reused index is
+/// another flow), the same ingress port, the same policy generation (local workloads come from the policy), the same
+/// neighbour table version (any MAC change), and the entry still live. Routes and host addresses are fixed for the
+/// runtime's life. Direct-mapped by entry and direction; a collision just replaces the slot. Per worker: no sharing,
+/// no atomics.
+/// </summary>
+public sealed unsafe class ForwardingCache
+{
+    public const int SlotCount = 8192;
+    private const int Mask = SlotCount - 1;
+
+    private struct Slot
+    {
+        /// <summary>entry * 2 + direction + 1 (0: empty).</summary>
+        public int Key;
+        public uint EntryGeneration;
+        public int RxPort;
+        public ushort EgressPortId;
+        public long PolicyGeneration;
+        public long NeighbourVersion;
+        public ulong DestinationMac;
+        public ulong SourceMac;
+        public Rewrite Rewrite;
+    }
+
+    private readonly Slot[] _slots;
+    private long _policyGeneration;
+    private long _neighbourVersion;
+
+    public ForwardingCache(bool enabled = true)
+    {
+        Enabled = enabled;
+        _slots = new Slot[enabled ? SlotCount : 1];
+    }
+
+    /// <summary>Off: every packet goes through every stage (to compare against).</summary>
+    public bool Enabled { get; }
+
+    /// <summary>Hits and fills so far (diagnostics and tests; written by the owning worker only).</summary>
+    public long Hits { get; private set; }
+    public long Fills { get; private set; }
+
+    /// <summary>
+    /// Stamps this burst's decisions: the policy generation the burst decides with and the neighbour table's version,
+    /// read before anything of the burst reads the neighbour table (so a MAC change during the burst makes what it
+    /// cached stale at the next burst, never the other way round).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BeginBurst(long policyGeneration, NeighbourTable neighbours)
+    {
+        _policyGeneration = policyGeneration;
+        _neighbourVersion = neighbours.Version;
+    }
+
+    /// <summary>The slot of this flow direction; <paramref name="found"/> when it holds a decision valid now.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Slot Find(int entry, uint generation, int direction, int rxPort, out bool found)
+    {
+        var key = entry * 2 + direction;
+        ref var s = ref _slots[key & Mask];
+        found = s.Key == key + 1 && s.EntryGeneration == generation && s.RxPort == rxPort
+                && s.PolicyGeneration == _policyGeneration && s.NeighbourVersion == _neighbourVersion;
+        return ref s;
+    }
+
+    /// <summary>
+    /// Forwards packet <paramref name="i"/> of an established flow from the cached decision, if there is one. Returns
+    /// false (nothing done) without one; otherwise true with <paramref name="drop"/> the packet's drop reason (TTL
+    /// exhausted, as the out stage would) or <see cref="DropReason.None"/> when it is forwarded.
+    /// </summary>
+    internal bool TryForward(WorkerContext w, Burst burst, int i, int entry, uint generation, int direction, out DropReason drop)
+    {
+        drop = DropReason.None;
+        if (!Enabled)
+            return false;
+        var st = w.State;
+        ref var s = ref Find(entry, generation, direction, st.RxPort, out var found);
+        if (!found || !w.Conntrack.Table.IsLive(entry, generation))
+            return false;
+        Hits++;
+        var m = burst.Mbufs[i];
+        if (s.Rewrite.Any)
+            NatStage.Apply(w, m, i, in s.Rewrite);
+        var data = Mbuf.Data(m);
+        var p = st.Parsed;
+        if ((st.Marks[i] & PacketMarks.FromKernel) == 0 && !PacketBuilders.DecrementTtl(data + p.L3Offset[i], p.Headers.IpVersion[i]))
+        {
+            drop = DropReason.TtlExceeded;
+            return true;
+        }
+        MacAddress.Write(data, s.DestinationMac);
+        MacAddress.Write(data + 6, s.SourceMac);
+        burst.Egress[i] = s.EgressPortId;
+        st.Marks[i] |= PacketMarks.FastForwarded;
+        if (w.Trace is { } t)
+            t.Outcome[st.Origin[i]] = PacketOutcome.Forwarded;
+        return true;
+    }
+
+    /// <summary>Keeps the decision the stages made for packet <paramref name="i"/> of a tracked flow (called by the out stage when it forwards one).</summary>
+    internal void Remember(PacketState st, int i, ushort egressPortId, ulong destinationMac, ulong sourceMac)
+    {
+        if (!Enabled)
+            return;
+        var entry = st.Entry[i];
+        var direction = (st.Marks[i] & PacketMarks.Reply) != 0 ? 1 : 0;
+        var key = entry * 2 + direction;
+        ref var s = ref _slots[key & Mask];
+        s.Key = key + 1;
+        s.EntryGeneration = st.EntryGeneration[i];
+        s.RxPort = st.RxPort;
+        s.EgressPortId = egressPortId;
+        s.PolicyGeneration = _policyGeneration;
+        s.NeighbourVersion = _neighbourVersion;
+        s.DestinationMac = destinationMac;
+        s.SourceMac = sourceMac;
+        s.Rewrite = st.Rewrite[i];
+        Fills++;
+    }
+}
