@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using PreDnatAppliance.Dataplane.Interop;
 using PreDnatAppliance.Dataplane.Stages;
 using PreDnatAppliance.Pipeline.Packets;
@@ -24,30 +25,34 @@ namespace PreDnatAppliance.Pipeline.Stages;
 public sealed unsafe class ForwardingCache
 {
     public const int SlotCount = 8192;
-    private const int Mask = SlotCount - 1;
 
+    /// <summary>80 bytes: the outer rewrite only (ICMP errors, whose embedded packet is rewritten too, are not cached).</summary>
     private struct Slot
     {
         /// <summary>entry * 2 + direction + 1 (0: empty).</summary>
         public int Key;
         public uint EntryGeneration;
-        public int RxPort;
+
+        /// <summary>The burst stamp (policy generation, neighbour version) the decision was made under.</summary>
+        public ulong Stamp;
+        public ushort RxPort;
         public ushort EgressPortId;
-        public long PolicyGeneration;
-        public long NeighbourVersion;
+        public RewriteFields Fields;
+        public ushort SrcPort, DstPort;
         public ulong DestinationMac;
         public ulong SourceMac;
-        public Rewrite Rewrite;
+        public ulong SrcHigh, SrcLow, DstHigh, DstLow;
     }
 
     private readonly Slot[] _slots;
-    private long _policyGeneration;
-    private long _neighbourVersion;
+    private readonly int _mask;
+    private ulong _stamp;
 
     public ForwardingCache(bool enabled = true)
     {
         Enabled = enabled;
         _slots = new Slot[enabled ? SlotCount : 1];
+        _mask = _slots.Length - 1;
     }
 
     /// <summary>Off: every packet goes through every stage (to compare against).</summary>
@@ -63,10 +68,15 @@ public sealed unsafe class ForwardingCache
     /// cached stale at the next burst, never the other way round).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void BeginBurst(long policyGeneration, NeighbourTable neighbours)
+    public void BeginBurst(long policyGeneration, NeighbourTable neighbours) =>
+        _stamp = (ulong)policyGeneration << 40 ^ (ulong)neighbours.Version;
+
+    /// <summary>Starts loading the slot of a flow direction (before a pass that looks several up).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(int entry, int direction)
     {
-        _policyGeneration = policyGeneration;
-        _neighbourVersion = neighbours.Version;
+        if (Sse.IsSupported)
+            Sse.Prefetch0(Unsafe.AsPointer(ref _slots[(entry * 2 + direction) & _mask]));
     }
 
     /// <summary>The slot of this flow direction; <paramref name="found"/> when it holds a decision valid now.</summary>
@@ -74,9 +84,8 @@ public sealed unsafe class ForwardingCache
     private ref Slot Find(int entry, uint generation, int direction, int rxPort, out bool found)
     {
         var key = entry * 2 + direction;
-        ref var s = ref _slots[key & Mask];
-        found = s.Key == key + 1 && s.EntryGeneration == generation && s.RxPort == rxPort
-                && s.PolicyGeneration == _policyGeneration && s.NeighbourVersion == _neighbourVersion;
+        ref var s = ref _slots[key & _mask];
+        found = s.Key == key + 1 && s.EntryGeneration == generation && s.RxPort == rxPort && s.Stamp == _stamp;
         return ref s;
     }
 
@@ -96,8 +105,14 @@ public sealed unsafe class ForwardingCache
             return false;
         Hits++;
         var m = burst.Mbufs[i];
-        if (s.Rewrite.Any)
-            NatStage.Apply(w, m, i, in s.Rewrite);
+        if (s.Fields != RewriteFields.None)
+        {
+            var rewrite = new Rewrite
+            {
+                Fields = s.Fields, SrcHigh = s.SrcHigh, SrcLow = s.SrcLow, DstHigh = s.DstHigh, DstLow = s.DstLow, SrcPort = s.SrcPort, DstPort = s.DstPort,
+            };
+            NatStage.Apply(w, m, i, in rewrite);
+        }
         var data = Mbuf.Data(m);
         var p = st.Parsed;
         if ((st.Marks[i] & PacketMarks.FromKernel) == 0 && !PacketBuilders.DecrementTtl(data + p.L3Offset[i], p.Headers.IpVersion[i]))
@@ -122,16 +137,24 @@ public sealed unsafe class ForwardingCache
         var entry = st.Entry[i];
         var direction = (st.Marks[i] & PacketMarks.Reply) != 0 ? 1 : 0;
         var key = entry * 2 + direction;
-        ref var s = ref _slots[key & Mask];
+        ref readonly var r = ref st.Rewrite[i];
+        if ((r.Fields & (RewriteFields.InnerSrc | RewriteFields.InnerDst)) != 0)
+            return;
+        ref var s = ref _slots[key & _mask];
         s.Key = key + 1;
         s.EntryGeneration = st.EntryGeneration[i];
-        s.RxPort = st.RxPort;
+        s.Stamp = _stamp;
+        s.RxPort = (ushort)st.RxPort;
         s.EgressPortId = egressPortId;
-        s.PolicyGeneration = _policyGeneration;
-        s.NeighbourVersion = _neighbourVersion;
         s.DestinationMac = destinationMac;
         s.SourceMac = sourceMac;
-        s.Rewrite = st.Rewrite[i];
+        s.Fields = r.Fields;
+        s.SrcHigh = r.SrcHigh;
+        s.SrcLow = r.SrcLow;
+        s.DstHigh = r.DstHigh;
+        s.DstLow = r.DstLow;
+        s.SrcPort = r.SrcPort;
+        s.DstPort = r.DstPort;
         Fills++;
     }
 }
