@@ -29,6 +29,7 @@ public sealed class WorkerContext
         ServiceWorker = runtime.Services.RegisterWorker();
         PolicyWorker = runtime.Policies.RegisterWorker();
         Forwarding = new ForwardingCache(runtime.Options.FastPath);
+        Forwarding.PrefetchWith(Conntrack);
         RejectLimiter = new TokenBucket(runtime.Configuration.Icmp.RejectRatePerSecond, runtime.Configuration.Icmp.RejectBurst, runtime.Options.TicksPerSecond);
 
         PortId = new ushort[runtime.Ports.Length];

@@ -50,10 +50,6 @@ public sealed class ConntrackStage : IBurstStage
             ct.Lookup(parsed, n, _results, st.Now);
         else
             LookupTracked(n);
-        if (fast.Enabled)
-            for (var i = 0; i < n; i++)
-                if (_results[i].Entry >= 0)
-                    fast.Prefetch(_results[i].Entry, (int)_results[i].Direction);
         var drops = false;
         var undecided = 0;
         for (var i = 0; i < n; i++)

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
+using System.Runtime.InteropServices;
 using PreDnatAppliance.Dataplane.Interop;
 using PreDnatAppliance.Dataplane.Stages;
 using PreDnatAppliance.Pipeline.Packets;
@@ -19,40 +19,59 @@ namespace PreDnatAppliance.Pipeline.Stages;
 /// A decision is used only while nothing it depends on changed: the same conntrack entry generation (a reused index is
 /// another flow), the same ingress port, the same policy generation (local workloads come from the policy), the same
 /// neighbour table version (any MAC change), and the entry still live. Routes and host addresses are fixed for the
-/// runtime's life. Direct-mapped by entry and direction; a collision just replaces the slot. Per worker: no sharing,
-/// no atomics.
+/// runtime's life. Direct-mapped by entry and direction (64-byte slots, 8192 per worker); a collision just replaces
+/// the slot. Per worker: no sharing, no atomics.
 /// </summary>
 public sealed unsafe class ForwardingCache
 {
     public const int SlotCount = 8192;
 
-    /// <summary>80 bytes: the outer rewrite only (ICMP errors, whose embedded packet is rewritten too, are not cached).</summary>
+    /// <summary>
+    /// One cache line: the outer rewrite only (ICMP errors, whose embedded packet is rewritten too, are not cached);
+    /// IPv6 addresses live in <see cref="V6Addresses"/>, touched only for IPv6 flows.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 64)]
     private struct Slot
     {
         /// <summary>entry * 2 + direction + 1 (0: empty).</summary>
-        public int Key;
-        public uint EntryGeneration;
+        [FieldOffset(0)] public int Key;
+        [FieldOffset(4)] public uint EntryGeneration;
 
         /// <summary>The burst stamp (policy generation, neighbour version) the decision was made under.</summary>
-        public ulong Stamp;
-        public ushort RxPort;
-        public ushort EgressPortId;
-        public RewriteFields Fields;
-        public ushort SrcPort, DstPort;
-        public ulong DestinationMac;
-        public ulong SourceMac;
-        public ulong SrcHigh, SrcLow, DstHigh, DstLow;
+        [FieldOffset(8)] public ulong Stamp;
+        [FieldOffset(16)] public ushort RxPort;
+        [FieldOffset(18)] public ushort EgressPortId;
+        [FieldOffset(20)] public RewriteFields Fields;
+        [FieldOffset(22)] public ushort SrcPort;
+        [FieldOffset(24)] public ushort DstPort;
+        [FieldOffset(32)] public ulong DestinationMac;
+        [FieldOffset(40)] public ulong SourceMac;
+        [FieldOffset(48)] public ulong SrcLow;
+        [FieldOffset(56)] public uint DstV4;
     }
 
-    private readonly Slot[] _slots;
+    private struct V6Addresses
+    {
+        public ulong SrcHigh, DstHigh, DstLow;
+    }
+
+    private readonly Slot[] _pinned;
+    private readonly Slot* _slots;      // 64-byte aligned inside _pinned
+    private readonly V6Addresses[] _v6;
     private readonly int _mask;
     private ulong _stamp;
 
     public ForwardingCache(bool enabled = true)
     {
         Enabled = enabled;
-        _slots = new Slot[enabled ? SlotCount : 1];
-        _mask = _slots.Length - 1;
+        var count = enabled ? SlotCount : 1;
+        // Pinned (never moves), one spare slot to align the first on a cache line: the conntrack lookup prefetches a
+        // flow's slot by address while it prefetches the flow's entry (ConntrackWorker.SidePrefetch).
+        _pinned = GC.AllocateArray<Slot>(count + 1, pinned: true);
+        var first = (nuint)Unsafe.AsPointer(ref _pinned[0]);
+        _slots = (Slot*)((first + 63) & ~(nuint)63);
+        _v6 = new V6Addresses[count];
+        _mask = count - 1;
     }
 
     /// <summary>Off: every packet goes through every stage (to compare against).</summary>
@@ -62,6 +81,13 @@ public sealed unsafe class ForwardingCache
     public long Hits { get; private set; }
     public long Fills { get; private set; }
 
+    /// <summary>Has the worker's conntrack lookups prefetch the slot of each flow they find, with its entry.</summary>
+    internal void PrefetchWith(Conntrack.ConntrackWorker conntrack)
+    {
+        if (Enabled)
+            conntrack.SidePrefetch(_slots, _mask);
+    }
+
     /// <summary>
     /// Stamps this burst's decisions: the policy generation the burst decides with and the neighbour table's version,
     /// read before anything of the burst reads the neighbour table (so a MAC change during the burst makes what it
@@ -70,14 +96,6 @@ public sealed unsafe class ForwardingCache
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void BeginBurst(long policyGeneration, NeighbourTable neighbours) =>
         _stamp = (ulong)policyGeneration << 40 ^ (ulong)neighbours.Version;
-
-    /// <summary>Starts loading the slot of a flow direction (before a pass that looks several up).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Prefetch(int entry, int direction)
-    {
-        if (Sse.IsSupported)
-            Sse.Prefetch0(Unsafe.AsPointer(ref _slots[(entry * 2 + direction) & _mask]));
-    }
 
     /// <summary>The slot of this flow direction; <paramref name="found"/> when it holds a decision valid now.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -107,10 +125,14 @@ public sealed unsafe class ForwardingCache
         var m = burst.Mbufs[i];
         if (s.Fields != RewriteFields.None)
         {
-            var rewrite = new Rewrite
+            var rewrite = new Rewrite { Fields = s.Fields, SrcLow = s.SrcLow, DstLow = s.DstV4, SrcPort = s.SrcPort, DstPort = s.DstPort };
+            if (st.Parsed.Headers.IpVersion[i] == 6)
             {
-                Fields = s.Fields, SrcHigh = s.SrcHigh, SrcLow = s.SrcLow, DstHigh = s.DstHigh, DstLow = s.DstLow, SrcPort = s.SrcPort, DstPort = s.DstPort,
-            };
+                ref readonly var a = ref _v6[(entry * 2 + direction) & _mask];
+                rewrite.SrcHigh = a.SrcHigh;
+                rewrite.DstHigh = a.DstHigh;
+                rewrite.DstLow = a.DstLow;
+            }
             NatStage.Apply(w, m, i, in rewrite);
         }
         var data = Mbuf.Data(m);
@@ -149,10 +171,10 @@ public sealed unsafe class ForwardingCache
         s.DestinationMac = destinationMac;
         s.SourceMac = sourceMac;
         s.Fields = r.Fields;
-        s.SrcHigh = r.SrcHigh;
         s.SrcLow = r.SrcLow;
-        s.DstHigh = r.DstHigh;
-        s.DstLow = r.DstLow;
+        s.DstV4 = (uint)r.DstLow;
+        if (st.Parsed.Headers.IpVersion[i] == 6)
+            _v6[key & _mask] = new V6Addresses { SrcHigh = r.SrcHigh, DstHigh = r.DstHigh, DstLow = r.DstLow };
         s.SrcPort = r.SrcPort;
         s.DstPort = r.DstPort;
         Fills++;
