@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using PreDnatAppliance.Dataplane.Interop;
 using PreDnatAppliance.Dataplane.Stages;
 using PreDnatAppliance.Pipeline.Packets;
+using PreDnatAppliance.Pipeline.Parsing;
 using PreDnatAppliance.Pipeline.Routing;
 using PreDnatAppliance.Pipeline.Runtime;
 
@@ -42,8 +43,16 @@ public sealed unsafe class ForwardingCache
         [FieldOffset(16)] public ushort RxPort;
         [FieldOffset(18)] public ushort EgressPortId;
         [FieldOffset(20)] public RewriteFields Fields;
+
+        /// <summary>IPv4 TCP (6) or UDP (17) with <see cref="IpDelta"/> and <see cref="L4Delta"/> computed; 0: rewrite with <see cref="NatRewriter"/>.</summary>
+        [FieldOffset(21)] public byte Precomputed;
         [FieldOffset(22)] public ushort SrcPort;
         [FieldOffset(24)] public ushort DstPort;
+
+        /// <summary>The incremental checksum deltas of the rewrite (RFC 1624 sums, as <see cref="NatRewriter"/> computes them from
+        /// the flow's tuple, which every packet of the flow direction carries): IPv4 header, and TCP/UDP (addresses and ports).</summary>
+        [FieldOffset(28)] public uint L4Delta;
+        [FieldOffset(60)] public uint IpDelta;
         [FieldOffset(32)] public ulong DestinationMac;
         [FieldOffset(40)] public ulong SourceMac;
         [FieldOffset(48)] public ulong SrcLow;
@@ -123,7 +132,9 @@ public sealed unsafe class ForwardingCache
             return false;
         Hits++;
         var m = burst.Mbufs[i];
-        if (s.Fields != RewriteFields.None)
+        if (s.Precomputed != 0 && (st.Parsed.Flags[i] & PacketFlags.LaterFragment) == 0 && st.Parsed.L4Offset[i] != 0)
+            RewriteIpv4(w, m, i, in s);
+        else if (s.Fields != RewriteFields.None)
         {
             var rewrite = new Rewrite { Fields = s.Fields, SrcLow = s.SrcLow, DstLow = s.DstV4, SrcPort = s.SrcPort, DstPort = s.DstPort };
             if (st.Parsed.Headers.IpVersion[i] == 6)
@@ -151,6 +162,42 @@ public sealed unsafe class ForwardingCache
         return true;
     }
 
+    /// <summary>The cached IPv4 TCP/UDP rewrite with its precomputed checksum deltas (the same bytes as <see cref="NatRewriter"/>).</summary>
+    private static void RewriteIpv4(WorkerContext w, nint m, int i, in Slot s)
+    {
+        var p = w.State.Parsed;
+        var data = Mbuf.Data(m);
+        var ip = data + p.L3Offset[i];
+        var l4 = data + p.L4Offset[i];
+        var src = (s.Fields & RewriteFields.Src) != 0;
+        var dst = (s.Fields & RewriteFields.Dst) != 0;
+        if (src)
+            Checksum.Put32(ip + 12, (uint)s.SrcLow);
+        if (dst)
+            Checksum.Put32(ip + 16, s.DstV4);
+        if (s.IpDelta != 0)
+            Checksum.ApplyAt(ip + 10, s.IpDelta);
+        if (src)
+            Checksum.Put16(l4, s.SrcPort);
+        if (dst)
+            Checksum.Put16(l4 + 2, s.DstPort);
+        if (s.L4Delta != 0)
+        {
+            if (s.Precomputed == NatRewriter.Tcp)
+                Checksum.ApplyAt(l4 + 16, s.L4Delta);
+            else
+                Checksum.ApplyUdpAt(l4 + 6, s.L4Delta, true);
+        }
+        if (w.Trace is not null)
+        {
+            var rewrite = new Rewrite { Fields = s.Fields, SrcLow = s.SrcLow, DstLow = s.DstV4, SrcPort = s.SrcPort, DstPort = s.DstPort };
+            NatStage.TraceResult(w, i, in rewrite);
+        }
+    }
+
+    private static uint Delta32(uint old, uint @new) => old == @new ? 0 : Checksum.Delta32(old, @new);
+    private static uint Delta16(ushort old, ushort @new) => old == @new ? 0 : Checksum.Delta16(old, @new);
+
     /// <summary>Keeps the decision the stages made for packet <paramref name="i"/> of a tracked flow (called by the out stage when it forwards one).</summary>
     internal void Remember(PacketState st, int i, ushort egressPortId, ulong destinationMac, ulong sourceMac)
     {
@@ -177,6 +224,26 @@ public sealed unsafe class ForwardingCache
             _v6[key & _mask] = new V6Addresses { SrcHigh = r.SrcHigh, DstHigh = r.DstHigh, DstLow = r.DstLow };
         s.SrcPort = r.SrcPort;
         s.DstPort = r.DstPort;
+        // IPv4 TCP/UDP: the checksum deltas are the same for every packet of the flow direction (its tuple is the key).
+        var flow = st.Parsed.Flow[i];
+        s.Precomputed = 0;
+        if (flow.IpVersion == 4 && flow.Protocol is NatRewriter.Tcp or NatRewriter.Udp && (r.Fields & (RewriteFields.Src | RewriteFields.Dst)) != 0)
+        {
+            uint ipDelta = 0, portDelta = 0;
+            if ((r.Fields & RewriteFields.Src) != 0)
+            {
+                ipDelta += Delta32(flow.SrcV4, (uint)r.SrcLow);
+                portDelta += Delta16(flow.SourcePort, r.SrcPort);
+            }
+            if ((r.Fields & RewriteFields.Dst) != 0)
+            {
+                ipDelta += Delta32(flow.DstV4, (uint)r.DstLow);
+                portDelta += Delta16(flow.DestinationPort, r.DstPort);
+            }
+            s.IpDelta = ipDelta;
+            s.L4Delta = ipDelta + portDelta;
+            s.Precomputed = flow.Protocol;
+        }
         Fills++;
     }
 }

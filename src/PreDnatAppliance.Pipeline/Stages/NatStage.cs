@@ -51,8 +51,16 @@ public sealed unsafe class NatStage : IBurstStage
             InnerL4 = p.EmbeddedL4Offset[i],
         };
         NatRewriter.Apply(in frame, in r);
+        TraceResult(w, i, in r);
+    }
+
+    /// <summary>Records in the trace (if any) the flow as packet <paramref name="i"/> leaves NAT.</summary>
+    internal static void TraceResult(WorkerContext w, int i, in Rewrite r)
+    {
         if (w.Trace is { } t)
         {
+            var st = w.State;
+            var p = st.Parsed;
             var o = st.Origin[i];
             var f = p.Flow[i];
             if ((r.Fields & RewriteFields.Src) != 0)
