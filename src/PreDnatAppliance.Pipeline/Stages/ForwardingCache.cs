@@ -52,11 +52,11 @@ public sealed unsafe class ForwardingCache
         /// <summary>The incremental checksum deltas of the rewrite (RFC 1624 sums, as <see cref="NatRewriter"/> computes them from
         /// the flow's tuple, which every packet of the flow direction carries): IPv4 header, and TCP/UDP (addresses and ports).</summary>
         [FieldOffset(28)] public uint L4Delta;
-        [FieldOffset(60)] public uint IpDelta;
         [FieldOffset(32)] public ulong DestinationMac;
         [FieldOffset(40)] public ulong SourceMac;
         [FieldOffset(48)] public ulong SrcLow;
         [FieldOffset(56)] public uint DstV4;
+        [FieldOffset(60)] public uint IpDelta;
     }
 
     private struct V6Addresses
