@@ -34,6 +34,7 @@ public sealed unsafe class PollLoop : IDisposable
     private readonly int* _txCounts;           // by DPDK port id
     private readonly ushort* _touched;         // egress ports used by the current burst
     private readonly IBurstStage[] _stages;
+    private readonly IdleHooks _idle;
     private readonly Burst _burst;
     private readonly StopSignal _stop;
     private readonly LcoreCounters* _counters;
@@ -62,6 +63,7 @@ public sealed unsafe class PollLoop : IDisposable
         _txCounts = (int*)NativeMemory.AllocZeroed(Dpdk.MaxEthPorts, sizeof(int));
         _touched = (ushort*)NativeMemory.Alloc(Dpdk.MaxEthPorts, sizeof(ushort));
         _stages = stages.ToArray();
+        _idle = new IdleHooks(_stages);
         _burst = new Burst(burstSize);
         _burstSize = (ushort)burstSize;
         _txRetries = txRetries;
@@ -89,7 +91,11 @@ public sealed unsafe class PollLoop : IDisposable
             Volatile.Write(ref c->Running, 1);
             var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             while (!_stop.IsRequested)
-                PollOnce();
+            {
+                // An empty round is the idle stages' cue (e.g. a quiescent point for policy/service retirement).
+                if (PollOnce() == 0)
+                    _idle.Notify();
+            }
             // Drain: keep going until a whole round finds the RX queues empty (bounded).
             for (var round = 0; round < MaxDrainRounds; round++)
                 if (PollOnce() == 0)

@@ -322,6 +322,14 @@ public sealed unsafe class ConntrackTable : IDisposable
         return -1;
     }
 
+    /// <summary>Whether entry <paramref name="e"/> is still the live flow of generation <paramref name="generation"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool IsLive(int e, uint generation)
+    {
+        var word = Volatile.Read(ref _entries[e].Word);
+        return IsLive(word) && Gen(word) == generation;
+    }
+
     /// <summary>After reading an entry found lock-free: true if it was not freed or reused meanwhile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool StillSame(CtEntry* p, ulong word)
@@ -600,6 +608,7 @@ public sealed unsafe class ConntrackTable : IDisposable
         r.State = (TcpCtState)(word & WStateMask);
         r.Status = (CtStatus)((word >> WStatusShift) & 7);
         r.Entry = e;
+        r.Generation = Gen(word);
         r.Nat = NatOf(p);
     }
 

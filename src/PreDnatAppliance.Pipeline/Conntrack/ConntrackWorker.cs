@@ -19,6 +19,8 @@ public sealed unsafe class ConntrackWorker
     private readonly ulong[] _hashes = new ulong[BatchCapacity];
     private readonly int[] _candidates = new int[BatchCapacity];
     private ConntrackStats _stats;
+    private byte* _sideBase;
+    private int _sideMask = -1;
 
     internal ConntrackWorker(ConntrackTable table, int index)
     {
@@ -39,6 +41,17 @@ public sealed unsafe class ConntrackWorker
     internal ref ConntrackStats StatsRef => ref _stats;
 
     internal int EvictCursor;
+
+    /// <summary>
+    /// A per-entry-direction side table of the caller's (64-byte rows at <paramref name="rows"/>, row
+    /// <c>(entry * 2 + direction) &amp; mask</c>) that the lookup prefetches together with each candidate entry, so that
+    /// it is warm when the caller reads it after the lookup (the forwarding cache of the established-flow fast path).
+    /// </summary>
+    public void SidePrefetch(void* rows, int mask)
+    {
+        _sideBase = (byte*)rows;
+        _sideMask = rows == null ? -1 : mask;
+    }
 
     /// <summary>Prefetch both candidate buckets of every key in phase 1 (as rte_hash does), not only the primary.</summary>
     internal static readonly bool PrefetchSecondary = Environment.GetEnvironmentVariable("PDA_CT_PREFETCH2") != "0";
@@ -127,7 +140,7 @@ public sealed unsafe class ConntrackWorker
             var h = hashes[i];
             var m = ConntrackTable.MatchTag(t.BucketPtr(t.Bucket1(h)), ConntrackTable.Tag(h));
             if (m != 0)
-                cand[i] = Candidate(t, t.BucketPtr(t.Bucket1(h)), m);
+                cand[i] = Candidate(t, t.BucketPtr(t.Bucket1(h)), m, _sideBase, _sideMask);
             else if (t.Bucket2(h) != t.Bucket1(h))
             {
                 cand[i] = -2;
@@ -146,7 +159,7 @@ public sealed unsafe class ConntrackWorker
                 var h = hashes[i];
                 var b = t.BucketPtr(t.Bucket2(h));
                 var m = ConntrackTable.MatchTag(b, ConntrackTable.Tag(h));
-                cand[i] = m != 0 ? Candidate(t, b, m) : -1;
+                cand[i] = m != 0 ? Candidate(t, b, m, _sideBase, _sideMask) : -1;
             }
         }
 
@@ -176,15 +189,17 @@ public sealed unsafe class ConntrackWorker
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Candidate(ConntrackTable t, ulong* bucket, uint mask)
+    private static int Candidate(ConntrackTable t, ulong* bucket, uint mask, byte* side, int sideMask)
     {
         var slot = Volatile.Read(ref bucket[System.Numerics.BitOperations.TrailingZeroCount(mask)]);
         if (slot == 0)
             return -1;
-        var r = (int)(uint)slot;
+        var r = (int)(uint)slot;   // entry * 2 + direction
         var p = (byte*)t.EntryPtr(r >> 1);
         ConntrackTable.Prefetch(p);
         ConntrackTable.Prefetch(p + 64);
+        if (side != null)
+            ConntrackTable.Prefetch(side + ((nint)(r & sideMask) << 6));
         return r;
     }
 

@@ -92,6 +92,9 @@ public struct CtResult
     /// <summary>The entry's index in the table (-1 when none). Stable while the entry lives.</summary>
     public int Entry;
 
+    /// <summary>The entry's generation when it was read: an index with another generation is another flow.</summary>
+    public uint Generation;
+
     /// <summary>The flow's NAT in the original direction. Apply it when <see cref="Direction"/> is Original,
     /// invert it when Reply. Fields of kinds the flow does not use are zero.</summary>
     public NatRewrite Nat;

@@ -26,6 +26,10 @@ public sealed class NeighbourTable
 
     private readonly Slot[] _slots;
     private readonly int _mask;
+    private long _version;
+
+    /// <summary>Bumped whenever a known neighbour's MAC changes: what was read from the table before may be stale.</summary>
+    public long Version => Volatile.Read(ref _version);
 
     public NeighbourTable(int capacity = 4096)
     {
@@ -85,8 +89,11 @@ public sealed class NeighbourTable
             var state = Volatile.Read(ref s.State);
             if (state == Ready && s.Low == low && s.High == high && s.Version == version)
             {
-                if (s.Static == 0 || isStatic)
+                if ((s.Static == 0 || isStatic) && Volatile.Read(ref s.Mac) != mac)
+                {
                     Volatile.Write(ref s.Mac, mac);
+                    Interlocked.Increment(ref _version);
+                }
                 return true;
             }
             if (state == Empty && Interlocked.CompareExchange(ref s.State, Claimed, Empty) == Empty)

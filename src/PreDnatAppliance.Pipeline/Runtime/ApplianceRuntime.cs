@@ -59,6 +59,9 @@ public sealed record RuntimeOptions
 
     /// <summary>The parse stage asserts every read lies inside the frame (the Debug default; fuzz tests turn it on in any build).</summary>
     public bool ParseBoundsChecks { get; init; } = Parsing.ParseStage.DefaultBoundsChecked;
+
+    /// <summary>Forward established flows from their cached forwarding decision (<see cref="Stages.ForwardingCache"/>); off only to compare against the full stages.</summary>
+    public bool FastPath { get; init; } = true;
 }
 
 /// <summary>

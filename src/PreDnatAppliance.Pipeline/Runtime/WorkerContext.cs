@@ -28,6 +28,8 @@ public sealed class WorkerContext
         Conntrack = runtime.Conntrack.CreateWorker();
         ServiceWorker = runtime.Services.RegisterWorker();
         PolicyWorker = runtime.Policies.RegisterWorker();
+        Forwarding = new ForwardingCache(runtime.Options.FastPath);
+        Forwarding.PrefetchWith(Conntrack);
         RejectLimiter = new TokenBucket(runtime.Configuration.Icmp.RejectRatePerSecond, runtime.Configuration.Icmp.RejectBurst, runtime.Options.TicksPerSecond);
 
         PortId = new ushort[runtime.Ports.Length];
@@ -71,6 +73,9 @@ public sealed class WorkerContext
     public int ServiceWorker { get; }
     public int PolicyWorker { get; }
     public TokenBucket RejectLimiter { get; }
+
+    /// <summary>The established-flow fast path's decisions (per worker).</summary>
+    public ForwardingCache Forwarding { get; }
 
     /// <summary>The table this burst decides with (read once per burst by the DNAT stage, released by the out stage).</summary>
     public ServiceTable? Table;

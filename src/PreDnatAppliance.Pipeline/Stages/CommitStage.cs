@@ -25,6 +25,8 @@ public sealed class CommitStage : IBurstStage
     {
         var w = _w;
         var st = w.State;
+        if (st.Undecided == 0)
+            return;
         var parsed = st.Parsed;
         var n = burst.Count;
         var drops = false;

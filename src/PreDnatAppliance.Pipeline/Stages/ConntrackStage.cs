@@ -13,7 +13,8 @@ namespace PreDnatAppliance.Pipeline.Stages;
 /// error about a NAT'd flow the outer and embedded headers (<see cref="Rewrite.Related"/>); the destination the
 /// routing stage sees becomes the rewritten one. Invalid packets drop (<c>conntrack-invalid</c>, as Calico's tracked
 /// chains drop INVALID). New packets go on to policy; a SYN on an established or closing entry is re-evaluated
-/// (policy runs again; the commit replaces the entry). Ends with the incremental sweep.
+/// (policy runs again; the commit replaces the entry). An established packet whose flow's forwarding decision is cached
+/// is forwarded here (<see cref="ForwardingCache"/>): the later stages skip it. Ends with the incremental sweep.
 /// </summary>
 public sealed class ConntrackStage : IBurstStage
 {
@@ -40,6 +41,8 @@ public sealed class ConntrackStage : IBurstStage
         var h = parsed.Headers;
         var n = burst.Count;
         var ct = w.Conntrack;
+        var fast = w.Forwarding;
+        fast.BeginBurst(w.Policy!.Generation, w.Runtime.Neighbours);
         var untracked = false;
         for (var i = 0; i < n && !untracked; i++)
             untracked = (st.Marks[i] & PacketMarks.Untracked) != 0;
@@ -48,18 +51,25 @@ public sealed class ConntrackStage : IBurstStage
         else
             LookupTracked(n);
         var drops = false;
+        var undecided = 0;
         for (var i = 0; i < n; i++)
         {
             if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Untracked)) != 0 || h.IpVersion[i] == 0)
+            {
+                if ((st.Marks[i] & PacketMarks.Arp) == 0)
+                    undecided++;
                 continue;
+            }
             ref readonly var r = ref _results[i];
             var origin = st.Origin[i];
             switch (r.Verdict)
             {
                 case CtVerdict.New:
+                    undecided++;
                     w.Record(origin, TraceStage.Conntrack, TraceVerdict.New);
                     break;
                 case CtVerdict.ReEvaluate:
+                    undecided++;
                     st.Marks[i] |= PacketMarks.ReEvaluate;
                     w.Record(origin, TraceStage.Conntrack, TraceVerdict.ReEvaluate);
                     break;
@@ -75,8 +85,18 @@ public sealed class ConntrackStage : IBurstStage
                     var reply = r.Direction == CtDirection.Reply;
                     st.Marks[i] |= PacketMarks.Tracked | (reply ? PacketMarks.Reply : 0) | (related ? PacketMarks.Related : 0);
                     st.Entry[i] = r.Entry;
-                    st.Nat[i] = r.Nat;
+                    st.EntryGeneration[i] = r.Generation;
                     w.Record(origin, TraceStage.Conntrack, related ? TraceVerdict.Related : reply ? TraceVerdict.Reply : TraceVerdict.Established);
+                    if (!related && fast.TryForward(w, burst, i, r.Entry, r.Generation, reply ? 1 : 0, out var fastDrop))
+                    {
+                        if (fastDrop != DropReason.None)
+                        {
+                            burst.Drop(i, fastDrop);
+                            drops = true;
+                        }
+                        break;
+                    }
+                    st.Nat[i] = r.Nat;
                     if (r.Nat.Kind == NatKind.None)
                         break;
                     if (!PlanRewrite(i, in r, related, reply))
@@ -89,6 +109,7 @@ public sealed class ConntrackStage : IBurstStage
                 }
             }
         }
+        st.Undecided = undecided;
         ct.Sweep(st.Now);
         if (drops)
             st.Compact(burst);

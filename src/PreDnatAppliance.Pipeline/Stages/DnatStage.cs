@@ -32,6 +32,8 @@ public sealed unsafe class DnatStage : IBurstStage
     {
         var w = _w;
         var st = w.State;
+        if (st.Undecided == 0)
+            return;
         var table = w.Table = w.Runtime.Services.Current;
         var parsed = st.Parsed;
         var h = parsed.Headers;

@@ -22,6 +22,8 @@ public sealed class FailsafeStage : IBurstStage
     public void Process(Burst burst)
     {
         var w = _w;
+        if (w.State.Undecided == 0)
+            return;
         var hep = w.RxHostEndpoint;
         var failsafes = w.Policy!.Model.InboundFailsafes;
         if (hep is null || !hep.PreDnatCanDecide || failsafes.Length == 0)

@@ -23,37 +23,52 @@ public sealed unsafe class NatStage : IBurstStage
     {
         var w = _w;
         var st = w.State;
-        var p = st.Parsed;
         var n = burst.Count;
         for (var i = 0; i < n; i++)
         {
             ref readonly var r = ref st.Rewrite[i];
-            if (!r.Any || (st.Marks[i] & PacketMarks.Answered) != 0)
+            if (!r.Any || (st.Marks[i] & (PacketMarks.Answered | PacketMarks.FastForwarded)) != 0)
                 continue;
-            var frame = new NatRewriter.Frame
-            {
-                Data = Mbuf.Data(burst.Mbufs[i]),
-                L3 = p.L3Offset[i],
-                L4 = p.L4Offset[i],
-                L3Length = p.L3Length[i],
-                IpVersion = p.Headers.IpVersion[i],
-                Protocol = p.Headers.Protocol[i],
-                Flags = p.Flags[i],
-                InnerL3 = p.EmbeddedL3Offset[i],
-                InnerL4 = p.EmbeddedL4Offset[i],
-            };
-            NatRewriter.Apply(in frame, in r);
-            if (w.Trace is { } t)
-            {
-                var o = st.Origin[i];
-                var f = p.Flow[i];
-                if ((r.Fields & RewriteFields.Src) != 0)
-                    f = f.WithSource(r.SrcHigh, r.SrcLow, StageHelpers.HasPorts(f.Protocol) ? r.SrcPort : f.SourcePort);
-                if ((r.Fields & RewriteFields.Dst) != 0)
-                    f = f.WithDestination(r.DstHigh, r.DstLow, StageHelpers.HasPorts(f.Protocol) ? r.DstPort : f.DestinationPort);
-                t.NatResult[o] = f;
-                t.NatApplied[o] = true;
-            }
+            Apply(w, burst.Mbufs[i], i, in r);
+        }
+    }
+
+    /// <summary>Writes <paramref name="r"/> into packet <paramref name="i"/> (<paramref name="mbuf"/>) and traces the result (also the fast path's NAT).</summary>
+    internal static void Apply(WorkerContext w, nint mbuf, int i, in Rewrite r)
+    {
+        var st = w.State;
+        var p = st.Parsed;
+        var frame = new NatRewriter.Frame
+        {
+            Data = Mbuf.Data(mbuf),
+            L3 = p.L3Offset[i],
+            L4 = p.L4Offset[i],
+            L3Length = p.L3Length[i],
+            IpVersion = p.Headers.IpVersion[i],
+            Protocol = p.Headers.Protocol[i],
+            Flags = p.Flags[i],
+            InnerL3 = p.EmbeddedL3Offset[i],
+            InnerL4 = p.EmbeddedL4Offset[i],
+        };
+        NatRewriter.Apply(in frame, in r);
+        TraceResult(w, i, in r);
+    }
+
+    /// <summary>Records in the trace (if any) the flow as packet <paramref name="i"/> leaves NAT.</summary>
+    internal static void TraceResult(WorkerContext w, int i, in Rewrite r)
+    {
+        if (w.Trace is { } t)
+        {
+            var st = w.State;
+            var p = st.Parsed;
+            var o = st.Origin[i];
+            var f = p.Flow[i];
+            if ((r.Fields & RewriteFields.Src) != 0)
+                f = f.WithSource(r.SrcHigh, r.SrcLow, StageHelpers.HasPorts(f.Protocol) ? r.SrcPort : f.SourcePort);
+            if ((r.Fields & RewriteFields.Dst) != 0)
+                f = f.WithDestination(r.DstHigh, r.DstLow, StageHelpers.HasPorts(f.Protocol) ? r.DstPort : f.DestinationPort);
+            t.NatResult[o] = f;
+            t.NatApplied[o] = true;
         }
     }
 }

@@ -27,17 +27,14 @@ namespace PreDnatAppliance.Pipeline.Stages;
 /// </summary>
 public sealed unsafe class NeighbourDiscoveryHandler
 {
-    private const int SolicitSlots = 256;
-
     private readonly WorkerContext _w;
+    private readonly SolicitationLimiter _solicitations;
     private readonly ulong[] _sourceHigh, _sourceLow;
-    private readonly ulong[] _solicitedHigh = new ulong[SolicitSlots], _solicitedLow = new ulong[SolicitSlots];
-    private readonly long[] _solicitedAt = new long[SolicitSlots];
-    private readonly bool[] _solicited = new bool[SolicitSlots];
 
-    public NeighbourDiscoveryHandler(WorkerContext worker)
+    public NeighbourDiscoveryHandler(WorkerContext worker, SolicitationLimiter solicitations)
     {
         _w = worker;
+        _solicitations = solicitations;
         var rt = worker.Runtime;
         var fallback = rt.HostAddresses.FirstOrDefault(a => a.Version == 6);
         _sourceHigh = new ulong[rt.Ports.Length];
@@ -122,17 +119,11 @@ public sealed unsafe class NeighbourDiscoveryHandler
         var sourceLow = _sourceLow[egress];
         if (sourceHigh == 0 && sourceLow == 0)
             return false;
-        var slot = (int)(((targetLow ^ targetHigh) * 0x9E3779B97F4A7C15UL) >> 56) & (SolicitSlots - 1);
-        var now = st.Now;
-        if (_solicited[slot] && _solicitedHigh[slot] == targetHigh && _solicitedLow[slot] == targetLow
-            && now - _solicitedAt[slot] < w.Runtime.Options.TicksPerSecond)
+        if (_solicitations.Recently(6, targetHigh, targetLow, st.Now))
             return false;
         if (!NeighbourDiscovery.TrySolicit(burst.Mbufs[i], w.Runtime.Ports[egress].Mac, sourceHigh, sourceLow, targetHigh, targetLow))
             return false;
-        _solicited[slot] = true;
-        _solicitedHigh[slot] = targetHigh;
-        _solicitedLow[slot] = targetLow;
-        _solicitedAt[slot] = now;
+        _solicitations.Solicited(6, targetHigh, targetLow, st.Now);
         burst.Egress[i] = w.PortId[egress];
         return true;
     }

@@ -17,8 +17,9 @@ namespace PreDnatAppliance.Pipeline.Stages;
 /// <item>Host-bound packets are punted to the kernel port (destination MAC: the kernel interface's).</item>
 /// <item>Forwarded packets: TTL / hop limit decremented (not for host-originated ones), source MAC = egress port,
 /// destination MAC = the next hop's from the neighbour table. An unknown IPv4 next hop turns the packet into an ARP
-/// request for it, an unknown IPv6 one into a Neighbor Solicitation (rate-limited; the packet itself is lost, reported
-/// as <c>neighbour-unresolved</c>).</item>
+/// request for it, an unknown IPv6 one into a Neighbor Solicitation, at most one per next hop per second per worker
+/// (<see cref="SolicitationLimiter"/>). The packet itself is lost (replay reports it as <c>neighbour-unresolved</c>), and
+/// so are the packets in between. A tracked flow's forwarding decision is kept for its next packets (<see cref="ForwardingCache"/>).</item>
 /// <item>IPv6 Neighbor Solicitations / Advertisements: <see cref="NeighbourDiscoveryHandler"/>.</item>
 /// </list>
 /// Ends the burst for the service table holder (quiescent state).
@@ -27,11 +28,13 @@ public sealed unsafe class OutStage : IBurstStage
 {
     private readonly WorkerContext _w;
     private readonly NeighbourDiscoveryHandler _neighbourDiscovery;
+    private readonly SolicitationLimiter _solicitations;
 
     public OutStage(WorkerContext worker)
     {
         _w = worker;
-        _neighbourDiscovery = new NeighbourDiscoveryHandler(worker);
+        _solicitations = new SolicitationLimiter(worker.Runtime.Options.TicksPerSecond);
+        _neighbourDiscovery = new NeighbourDiscoveryHandler(worker, _solicitations);
     }
 
     public string Name => "out";
@@ -48,8 +51,10 @@ public sealed unsafe class OutStage : IBurstStage
         var drops = false;
         for (var i = 0; i < n; i++)
         {
-            var m = burst.Mbufs[i];
             var marks = st.Marks[i];
+            if ((marks & PacketMarks.FastForwarded) != 0)
+                continue;
+            var m = burst.Mbufs[i];
             var origin = st.Origin[i];
             if ((marks & PacketMarks.Answered) != 0)
             {
@@ -101,12 +106,14 @@ public sealed unsafe class OutStage : IBurstStage
                     continue;
                 }
                 var source = port.ArpSource != 0 ? port.ArpSource : FirstHostV4(rt);
-                if (!PacketBuilders.TryArpRequest(m, port.Mac, source, (uint)st.NextHopLow[i]))
+                var nextHop = (uint)st.NextHopLow[i];
+                if (_solicitations.Recently(4, 0, nextHop, st.Now) || !PacketBuilders.TryArpRequest(m, port.Mac, source, nextHop))
                 {
                     burst.Drop(i, DropReason.NeighbourUnresolved);
                     drops = true;
                     continue;
                 }
+                _solicitations.Solicited(4, 0, nextHop, st.Now);
                 burst.Egress[i] = w.PortId[egress];
                 if (trace is not null)
                     trace.Outcome[origin] = PacketOutcome.ArpRequest;
@@ -115,6 +122,9 @@ public sealed unsafe class OutStage : IBurstStage
             MacAddress.Write(data, mac);
             MacAddress.Write(data + 6, port.Mac);
             burst.Egress[i] = w.PortId[egress];
+            // A tracked flow's decision serves its next packets (ICMP errors are decided on their embedded flow: not cached).
+            if ((marks & (PacketMarks.Tracked | PacketMarks.Related)) == PacketMarks.Tracked)
+                w.Forwarding.Remember(st, i, burst.Egress[i], mac, port.Mac);
             if (trace is not null)
                 trace.Outcome[origin] = PacketOutcome.Forwarded;
         }

@@ -49,6 +49,10 @@ public enum PacketMarks : ushort
     /// ingress host endpoint's normal and forward ingress checks are skipped (with <see cref="HostIngressApproved"/>); for a
     /// host-originated packet (untracked egress), the egress host endpoint's normal egress check.</summary>
     Untracked = 1 << 11,
+
+    /// <summary>Forwarded by the established-flow fast path (<see cref="ForwardingCache"/>, in the conntrack stage): NAT,
+    /// TTL, L2 and egress are done; the routing, NAT and out stages leave it alone.</summary>
+    FastForwarded = 1 << 12,
 }
 
 /// <summary>Where the routing stage sends a packet.</summary>
@@ -102,6 +106,13 @@ public sealed class PacketState
     /// <summary>The configuration index of the port the burst came from.</summary>
     public int RxPort;
 
+    /// <summary>
+    /// Packets of the burst that the new-flow stages (failsafe, pre-DNAT, DNAT, policy, commit) may act on: neither
+    /// ARP/ND nor tracked by conntrack. Starts at the burst's size (parse), lowered by the conntrack stage; zero lets
+    /// those stages return at once (a burst of established flows only).
+    /// </summary>
+    public int Undecided;
+
     /// <summary>Each packet's position in the burst as received (the trace's index).</summary>
     public readonly byte[] Origin = new byte[Capacity];
     public readonly PacketMarks[] Marks = new PacketMarks[Capacity];
@@ -128,6 +139,9 @@ public sealed class PacketState
 
     /// <summary>The conntrack entry a tracked packet belongs to (-1 none).</summary>
     public readonly int[] Entry = new int[Capacity];
+
+    /// <summary>The generation of that entry when conntrack read it.</summary>
+    public readonly uint[] EntryGeneration = new uint[Capacity];
 
     /// <summary>Resets every row of a new burst of <paramref name="count"/> packets (after parsing).</summary>
     public void Reset(int count)
@@ -179,5 +193,6 @@ public sealed class PacketState
         NextHopHigh[to] = NextHopHigh[from];
         NextHopLow[to] = NextHopLow[from];
         Entry[to] = Entry[from];
+        EntryGeneration[to] = EntryGeneration[from];
     }
 }

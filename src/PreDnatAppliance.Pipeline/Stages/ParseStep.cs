@@ -8,8 +8,9 @@ namespace PreDnatAppliance.Pipeline.Stages;
 /// <summary>
 /// Stage 1, <c>parse</c>: reads the burst clock, runs the <see cref="ParseStage"/> (drop reasons 16-39), and starts
 /// the burst's <see cref="PacketState"/> rows (each packet's received position, ARP and ingress-role marks).
+/// On a poll round that received nothing it reports the worker's quiescent point (<see cref="OnIdle"/>).
 /// </summary>
-public sealed unsafe class ParseStep : IBurstStage
+public sealed unsafe class ParseStep : IBurstStage, IIdleAware
 {
     private readonly WorkerContext _w;
     private readonly nint[] _received = new nint[Burst.MaxCapacity];
@@ -17,6 +18,12 @@ public sealed unsafe class ParseStep : IBurstStage
     public ParseStep(WorkerContext worker) => _w = worker;
 
     public string Name => "parse";
+
+    /// <summary>
+    /// No burst this round: the worker holds no policy or table reference, so it reports a quiescent point (two
+    /// plain stores on its own cache lines; cheaper than going offline and online again, which needs a full fence).
+    /// </summary>
+    public void OnIdle() => _w.EndBurst();
 
     public void Process(Burst burst)
     {
@@ -42,6 +49,7 @@ public sealed unsafe class ParseStep : IBurstStage
         w.Counters.Verdicts(TraceStage.Parse, TraceVerdict.Drop, n - burst.Count);
         n = burst.Count;
         st.Reset(n);
+        st.Undecided = n;
         var role = w.Runtime.Ports[rx].Role;
         var roleMark = role == PortRole.Kernel ? PacketMarks.FromKernel : role == PortRole.WorkloadEndpoint ? PacketMarks.FromWorkload : PacketMarks.None;
         var flags = st.Parsed.Flags;

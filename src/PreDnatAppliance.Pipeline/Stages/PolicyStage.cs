@@ -33,6 +33,8 @@ public sealed unsafe class PolicyStage : IBurstStage
     {
         var w = _w;
         var st = w.State;
+        if (st.Undecided == 0)
+            return;
         var n = burst.Count;
         var drops = IngressSide(burst, n);
         drops |= EgressSide(burst, n);

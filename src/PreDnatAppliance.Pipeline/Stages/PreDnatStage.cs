@@ -22,6 +22,8 @@ public sealed class PreDnatStage : IBurstStage
     public void Process(Burst burst)
     {
         var w = _w;
+        if (w.State.Undecided == 0)
+            return;
         var hep = w.RxHostEndpoint;
         if (hep is null || hep.PreDnatIn < 0)
             return;

@@ -25,7 +25,7 @@ public sealed class RoutingStage : IBurstStage
         var drops = false;
         for (var i = 0; i < n; i++)
         {
-            if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Answered)) != 0)
+            if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Answered | PacketMarks.FastForwarded)) != 0)
                 continue;
             var reason = Route(w, i);
             if (reason != DropReason.None)

@@ -62,13 +62,13 @@ public sealed class PipelineFuzzHarness : IDisposable
     private readonly SimulatedClock _clock = new();
     private long _expectedIndex;
 
-    public PipelineFuzzHarness(bool guardPages, ApplianceConfiguration? configuration = null, string? servicesYaml = null)
+    public PipelineFuzzHarness(bool guardPages, ApplianceConfiguration? configuration = null, string? servicesYaml = null, bool fastPath = true)
     {
         var policies = PolicyBuild.Repository();
         configuration ??= ApplianceConfiguration.Default();
         var services = ServiceYamlLoader.Load(servicesYaml ?? ApplianceConfiguration.DefaultServicesYaml(), "services.yaml");
         _runtime = ApplianceRuntime.Create(configuration, policies.Policy, policies.CompileFor(configuration.Node.Name), services,
-            new RuntimeOptions { TicksPerSecond = 1_000_000_000, Trace = true, ParseBoundsChecks = true, ConntrackHashSeed = 7 });
+            new RuntimeOptions { TicksPerSecond = 1_000_000_000, Trace = true, ParseBoundsChecks = true, ConntrackHashSeed = 7, FastPath = fastPath });
         var ports = _runtime.Ports.Select(p => new OfflinePort(p.Name, p.Role)).ToList();
         _worker = _runtime.CreateWorker(OfflineRunner.CreateContext(ports), _clock);
         _runner = new OfflineRunner(_worker.Stages.Append(new AlignmentCheck(_worker)).ToArray(), guardPages: guardPages);
@@ -76,6 +76,10 @@ public sealed class PipelineFuzzHarness : IDisposable
     }
 
     public ApplianceRuntime Runtime => _runtime;
+    public WorkerContext Worker => _worker;
+
+    /// <summary>Called first for each frame once its burst is through (the packet as the stages left it, valid during the call).</summary>
+    public OfflinePacketHandler? ObservePacket { get; set; }
     public OfflineRunner Runner => _runner;
     public FuzzVerdicts Verdicts { get; } = new();
 
@@ -105,6 +109,7 @@ public sealed class PipelineFuzzHarness : IDisposable
 
     private void Account(in OfflinePacketResult r)
     {
+        ObservePacket?.Invoke(in r);
         if (r.Index != _expectedIndex++)
             Failure ??= $"frame {r.Index} reported out of order (expected {_expectedIndex - 1})";
         if (!r.Kept)

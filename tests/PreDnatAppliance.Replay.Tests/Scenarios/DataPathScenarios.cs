@@ -66,6 +66,26 @@ public sealed class DataPathScenarios
     }
 
     [Fact]
+    public void ARP_requests_for_an_unknown_next_hop_go_out_at_most_once_a_second()
+    {
+        var scenario = new Scenario("arp-rate-limit") { ServicesYaml = ScenarioData.Services("remote") };
+        scenario.Configuration.Neighbours.RemoveAll(n => n.Ip == "10.240.0.11");
+        var run = scenario
+            .Send("eth0", Tcp(Client, Node, 40000, 30080))          // next hop 10.240.0.11 unknown: ARP request
+            .Send("eth0", Tcp(Client, Node, 40001, 30080))          // requested a millisecond ago: no second request
+            .Wait(TimeSpan.FromSeconds(1.5))
+            .Send("eth0", Tcp(Client, Node, 40002, 30080))          // still unknown a second later: asked again
+            .Run();
+        Assert.Equal(("dropped", "eth1", "neighbour-unresolved"), (run[0].Result, run[0].Egress, run[0].Reason));
+        Assert.Equal(("dropped", null, "neighbour-unresolved"), (run[1].Result, run[1].Egress, run[1].Reason));
+        Assert.Equal(("dropped", "eth1", "neighbour-unresolved"), (run[2].Result, run[2].Egress, run[2].Reason));
+        run.MatchesExpected();
+        var sent = Tshark.Packets(run.Pcap("eth1"), "arp.opcode", "arp.dst.proto_ipv4");
+        Assert.Equal(2, sent.Count);
+        Assert.All(sent, p => Assert.Equal(("1", "10.240.0.11"), (p["arp.opcode"], p["arp.dst.proto_ipv4"])));
+    }
+
+    [Fact]
     public void Forwarding_decrements_the_TTL_and_drops_at_one()
     {
         var ttl1 = Pkt.Eth(0x0800, Pkt.Ipv4(Pkt.V4(Client), Pkt.V4(Node), 6, Pkt.Tcp(40000, 30080), ttl: 1));

@@ -235,6 +235,57 @@ public sealed class PolicySwapTests
         Assert.Equal((ulong)pushed.Sum(), counters.StageVerdicts.Where(v => v.Stage == "parse").Aggregate(0UL, (a, v) => a + v.Packets));
     }
 
+    [Fact]
+    public void Idle_workers_hold_up_no_policy_or_service_retirement()
+    {
+        var (allow, deny) = Bundles.Value;
+        using var runtime = CreateRuntime(allow, trace: false);
+        var context = OfflineRunner.CreateContext(runtime.Ports.Select(p => new OfflinePort(p.Name, p.Role)).ToList());
+        var workers = Enumerable.Range(0, 2).Select(_ => runtime.CreateWorker(context, new SteppedClock())).ToArray();
+        // Each worker decides one burst, then receives nothing more.
+        for (var k = 0; k < workers.Length; k++)
+        {
+            using var runner = new OfflineRunner(workers[k].Stages);
+            runner.Push(Tcp(OtherClient, Node, (ushort)(40000 + k), 30080), workers[k].PortId[0]);
+            runner.Flush();
+            Assert.Equal(1, runner.Totals.Kept);
+        }
+
+        // Without idle rounds a worker's last quiescent point is its last burst, before the swap: nothing retires.
+        var held = runtime.SwapPolicy(deny.Policy, deny.CompileFor("node1"), TimeSpan.FromMilliseconds(50));
+        Assert.False(held.Retired);
+
+        // The hooks the DPDK poll loop calls on a round that received nothing (collected from the stages the same way).
+        var hooks = workers.Select(w => new IdleHooks(w.Stages)).ToArray();
+        Assert.All(hooks, h => Assert.False(h.IsEmpty));
+        foreach (var h in hooks)
+            h.Notify();
+        Assert.Equal(1, runtime.ProcessPolicyRetirements());
+        Assert.True(held.Swap.IsRetired);
+
+        // Workers polling empty queues (on their own threads, as lcores would): swaps and reloads retire while no traffic flows.
+        using var stop = new CancellationTokenSource();
+        var polling = hooks.Select(h => new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                h.Notify();
+                Thread.SpinWait(64);
+            }
+        }) { IsBackground = true }).ToArray();
+        foreach (var t in polling)
+            t.Start();
+        var report = runtime.SwapPolicy(allow.Policy, allow.CompileFor("node1"), TimeSpan.FromSeconds(10));
+        var reload = runtime.Services.Reload(runtime.Services.Current);
+        var reloadRetired = runtime.Services.WaitForQuiescence(reload.Epoch, TimeSpan.FromSeconds(10));
+        stop.Cancel();
+        foreach (var t in polling)
+            Assert.True(t.Join(TimeSpan.FromSeconds(10)));
+        Assert.True(report.Retired);
+        Assert.True(reloadRetired);
+        Assert.True(reload.IsRetired);
+    }
+
     private sealed class ProbeStage(WorkerContext worker, ConcurrentDictionary<long, bool> retired, ConcurrentBag<string> violations,
         ConcurrentDictionary<long, bool> seen) : IBurstStage
     {
