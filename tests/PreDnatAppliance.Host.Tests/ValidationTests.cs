@@ -84,6 +84,25 @@ public sealed class ValidationTests
         Assert.Contains("dataplane:memory:noHuge: false, but no hugepages are reserved", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_management_address_in_use_exits_1_with_a_hint_and_no_unhandled_exception()
+    {
+        using var dir = new TestDirectory("host-address-in-use");
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
+        using var run = new RunProcess(new[]
+        {
+            "--config", TestAppliance.WriteConfiguration(dir, TestAppliance.Valid()), $"--management-address=127.0.0.1:{port}",
+        });
+        Assert.True(run.Child.WaitForExit(TimeSpan.FromSeconds(60)), "prednat run did not exit\n" + run.Child.Output);
+        var output = run.Child.Output;
+        Assert.True(run.Child.ExitCode == 1, $"exit {run.Child.ExitCode}\n{output}");
+        Assert.Contains($"prednat: run: start failed: Failed to bind to address http://127.0.0.1:{port}: address already in use", output, StringComparison.Ordinal);
+        Assert.Contains("--management-address HOST:PORT", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+    }
+
     private static string RunExpectingExit2(string configPath, List<string> extra)
     {
         var args = new List<string> { "--config", configPath, "--management:address=127.0.0.1:0" };

@@ -82,8 +82,11 @@ public static class ApplianceHost
         catch (Exception e) when (e is DataplaneException or Dataplane.Configuration.DataplaneConfigurationException or InvalidOperationException
                                       or ArgumentException or IOException)
         {
-            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PreDnatAppliance.Host").LogError("start failed: {Message}", e.Message);
-            error.WriteLine($"prednat: run: {e.Message}");
+            // The host is already disposed when its start fails: report on stderr only.
+            var hint = e is IOException && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException
+                ? " (another process listens there: stop it or choose another address with --management-address HOST:PORT)"
+                : "";
+            error.WriteLine($"prednat: run: start failed: {e.Message}{hint}");
             return ExitFailed;
         }
         return outcome.ExitCode;

@@ -53,11 +53,18 @@ public sealed class WorkerHeartbeat : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Period);
-        do
+        try
         {
-            Take();
+            do
+            {
+                Take();
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        catch (OperationCanceledException)
+        {
+            // The host stops (or failed to start and is being disposed): not a failure of the heartbeat.
+        }
     }
 
     private void Take() => _state.Read(dp =>
