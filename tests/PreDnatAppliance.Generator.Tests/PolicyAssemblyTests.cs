@@ -117,16 +117,23 @@ public sealed class PolicyAssemblyTests
             classifier.ClassifyScalar(batch, verdicts, ruleIds);
         }
         var classifiers = policy.Classifiers.ToArray();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var round = 0; round < 10; round++)
+        // Up to three measured attempts: the runtime's tiering can allocate once on this thread when a method is
+        // promoted mid-measurement; an allocation per burst shows up in every attempt.
+        long allocated = -1;
+        for (var attempt = 0; attempt < 3 && allocated != 0; attempt++)
         {
-            for (var c = 0; c < classifiers.Length; c++)
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var round = 0; round < 10; round++)
             {
-                classifiers[c].Classify(batch, verdicts, ruleIds);
-                classifiers[c].ClassifyScalar(batch, verdicts, ruleIds);
+                for (var c = 0; c < classifiers.Length; c++)
+                {
+                    classifiers[c].Classify(batch, verdicts, ruleIds);
+                    classifiers[c].ClassifyScalar(batch, verdicts, ruleIds);
+                }
             }
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated);
     }
 
     /// <summary>The documented hash: SHA-256 over "policies/&lt;file&gt;" NUL text NUL, files in ordinal order, LF line endings.</summary>

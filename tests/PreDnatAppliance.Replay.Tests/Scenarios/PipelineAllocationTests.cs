@@ -60,10 +60,16 @@ public sealed class PipelineAllocationTests
         }
         for (var i = 0; i < 30; i++)
             Round();   // warm-up: tiering, statics, conntrack entries exist
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 200; i++)
-            Round();
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // Up to three measured attempts: the runtime's tiering can allocate once on this thread when a method is
+        // promoted mid-measurement; an allocation per packet or burst shows up in every attempt.
+        long allocated = -1;
+        for (var attempt = 0; attempt < 3 && allocated != 0; attempt++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 200; i++)
+                Round();
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
         Assert.True(allocated == 0, $"{allocated} bytes allocated over {200 * (eth0.Length + eth1.Length + pods.Length + eth1Replies.Length)} packets");
         Assert.True(kept > 0 && runner.Totals.Dropped > 0, runner.Totals.ToString());
     }
