@@ -600,7 +600,7 @@ public sealed unsafe class ConntrackTable : IDisposable
 
     /// <summary>Fills a result from a live entry (NAT rebuilt from the reply key).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void Fill(ref CtResult r, int e, ulong word, int dir, CtVerdict verdict)
+    internal void Fill(ref CtResult r, int e, ulong word, int dir, CtVerdict verdict, bool withNat = true)
     {
         var p = _entries + e;
         r.Verdict = verdict;
@@ -609,7 +609,18 @@ public sealed unsafe class ConntrackTable : IDisposable
         r.Status = (CtStatus)((word >> WStatusShift) & 7);
         r.Entry = e;
         r.Generation = Gen(word);
-        r.Nat = NatOf(p);
+        r.NatDeferred = !withNat;
+        r.Nat = withNat ? NatOf(p) : default;
+    }
+
+    /// <summary>The NAT of entry <paramref name="e"/> if it is still the live flow of <paramref name="generation"/>
+    /// (a deferred <see cref="CtResult.Nat"/>); false when it went away meanwhile.</summary>
+    public bool TryNat(int e, uint generation, out NatRewrite nat)
+    {
+        var p = _entries + e;
+        var word = Volatile.Read(ref p->Word);
+        nat = NatOf(p);
+        return IsLive(word) && Gen(word) == generation && StillSame(p, word);
     }
 
     internal static NatRewrite NatOf(CtEntry* p)

@@ -53,6 +53,14 @@ public sealed unsafe class ConntrackWorker
         _sideMask = rows == null ? -1 : mask;
     }
 
+    /// <summary>
+    /// Established results of live entries leave their NAT unread (<see cref="CtResult.NatDeferred"/>): the caller reads
+    /// it only for the packets that need it (the conntrack stage forwards most established packets from its forwarding
+    /// cache, which keeps the rewrite), saving the reverse of the reply key per packet. Related results and entries the
+    /// packet removed (a RST) are always filled.
+    /// </summary>
+    public bool DeferNat { get; set; }
+
     /// <summary>Prefetch both candidate buckets of every key in phase 1 (as rte_hash does), not only the primary.</summary>
     internal static readonly bool PrefetchSecondary = Environment.GetEnvironmentVariable("PDA_CT_PREFETCH2") != "0";
 
@@ -227,7 +235,7 @@ public sealed unsafe class ConntrackWorker
             else
             {
                 var v = t.Update(this, e, word, dir, tcpFlags, now, out var nw, out var removed);
-                t.Fill(ref r, e, nw, dir, v);
+                t.Fill(ref r, e, nw, dir, v, !DeferNat || removed || v != CtVerdict.Established);
                 if (removed)
                     t.Push(e); // claimed by this packet's RST; freed only now that the result is read
                 if (removed || ConntrackTable.StillSame(p, word))

@@ -95,6 +95,10 @@ public struct CtResult
     /// <summary>The entry's generation when it was read: an index with another generation is another flow.</summary>
     public uint Generation;
 
+    /// <summary>The lookup left <see cref="Nat"/> unread (<see cref="ConntrackWorker.DeferNat"/>): read it with
+    /// <see cref="ConntrackTable.TryNat"/> when the packet needs it.</summary>
+    public bool NatDeferred;
+
     /// <summary>The flow's NAT in the original direction. Apply it when <see cref="Direction"/> is Original,
     /// invert it when Reply. Fields of kinds the flow does not use are zero.</summary>
     public NatRewrite Nat;

@@ -79,6 +79,11 @@ public sealed unsafe class ParseStage : IBurstStage
                 info = default;
                 reason = DropReason.MultiSegment;
             }
+            else if (TryStorePlainIpv4<TB>(Mbuf.Data(m), Mbuf.DataLen(m), in output, kept))
+            {
+                kept++;
+                continue;
+            }
             else
                 reason = PacketParser<TB>.Parse(Mbuf.Data(m), Mbuf.DataLen(m), out info);
 
@@ -90,6 +95,80 @@ public sealed unsafe class ParseStage : IBurstStage
         _parsed.Count = kept;
         if (kept != n)
             burst.Compact();
+    }
+
+    /// <summary>
+    /// The common case, stored straight into slot <paramref name="i"/>: untagged Ethernet, IPv4 without options and
+    /// not fragmented, TCP or UDP with valid lengths. Exactly what <see cref="PacketParser{TB}.Parse"/> and
+    /// <see cref="Store"/> write for such a frame (the other fields zero), without building and copying the whole
+    /// <see cref="PacketInfo"/>; anything else returns false and takes the general parser.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryStorePlainIpv4<TB>(byte* data, int length, in ParsedBurst.Pointers o, int i) where TB : struct, IBoundsPolicy
+    {
+        const int l3 = PacketParser<TB>.EthernetHeader, l4 = l3 + PacketParser<TB>.Ipv4MinHeader;
+        if (length < l4 + 8)
+            return false;
+        var f = new FrameReader<TB>(data, length);
+        if (f.U16(12) != Protocols.EtherTypeIpv4 || f.U8(l3) != 0x45 || (f.U16(l3 + 6) & 0x3FFF) != 0)
+            return false;
+        int total = f.U16(l3 + 2);
+        var available = total - PacketParser<TB>.Ipv4MinHeader;
+        if (total > length - l3 || available < 8)
+            return false;
+        var protocol = f.U8(l3 + 9);
+        byte tcpFlags = 0;
+        if (protocol == Protocols.Tcp)
+        {
+            if (available < 20)
+                return false;
+            var dataOffset = (f.U8(l4 + 12) >> 4) << 2;
+            if (dataOffset < 20 || dataOffset > available)
+                return false;
+            tcpFlags = f.U8(l4 + 13);
+        }
+        else if (protocol == Protocols.Udp)
+        {
+            int udpLength = f.U16(l4 + 4);
+            if (udpLength < 8 || udpLength > available)
+                return false;
+        }
+        else
+            return false;
+        var src = f.U32(l3 + 12);
+        var dst = f.U32(l3 + 16);
+        var srcPort = f.U16(l4);
+        var dstPort = f.U16(l4 + 2);
+        o.IpVersion[i] = 4;
+        o.Protocol[i] = protocol;
+        o.IcmpType[i] = 0;
+        o.IcmpCode[i] = 0;
+        o.TcpFlags[i] = tcpFlags;
+        o.SrcV4[i] = src;
+        o.DstV4[i] = dst;
+        o.SrcV6High[i] = 0;
+        o.SrcV6Low[i] = 0;
+        o.DstV6High[i] = 0;
+        o.DstV6Low[i] = 0;
+        o.Flow[i] = FlowKey.V4(src, dst, protocol, srcPort, dstPort);
+        o.SrcPort[i] = srcPort;
+        o.DstPort[i] = dstPort;
+        o.L3Offset[i] = l3;
+        o.L3Length[i] = (ushort)total;
+        o.L4Offset[i] = l4;
+        o.EtherType[i] = Protocols.EtherTypeIpv4;
+        o.VlanId[i] = 0;
+        o.InnerVlanId[i] = 0;
+        o.Flags[i] = PacketFlags.None;
+        o.EmbeddedFlow[i] = default;
+        o.EmbeddedL3Offset[i] = 0;
+        o.EmbeddedL4Offset[i] = 0;
+        o.ArpOpcode[i] = 0;
+        o.ArpSenderMac[i] = 0;
+        o.ArpSenderIp[i] = 0;
+        o.ArpTargetMac[i] = 0;
+        o.ArpTargetIp[i] = 0;
+        return true;
     }
 
     /// <summary>Writes every field of slot <paramref name="i"/> (the survivors' index after compaction).</summary>

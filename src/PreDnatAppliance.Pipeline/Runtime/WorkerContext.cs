@@ -26,6 +26,7 @@ public sealed class WorkerContext
         State = new PacketState(Parse.Parsed, Trace);
         Affinity = new AffinityTable();
         Conntrack = runtime.Conntrack.CreateWorker();
+        Conntrack.DeferNat = true; // the conntrack stage reads a flow's NAT only for packets its forwarding cache does not forward
         ServiceWorker = runtime.Services.RegisterWorker();
         PolicyWorker = runtime.Policies.RegisterWorker();
         Forwarding = new ForwardingCache(runtime.Options.FastPath);

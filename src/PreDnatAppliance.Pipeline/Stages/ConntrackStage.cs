@@ -96,10 +96,18 @@ public sealed class ConntrackStage : IBurstStage
                         }
                         break;
                     }
-                    st.Nat[i] = r.Nat;
-                    if (r.Nat.Kind == NatKind.None)
+                    var nat = r.Nat;
+                    if (r.NatDeferred && !ct.Table.TryNat(r.Entry, r.Generation, out nat))
+                    {
+                        // The entry went away between the lookup and now (expired, purged): treat as invalid.
+                        burst.Drop(i, DropReason.ConntrackInvalid);
+                        drops = true;
                         break;
-                    if (!PlanRewrite(i, in r, related, reply))
+                    }
+                    st.Nat[i] = nat;
+                    if (nat.Kind == NatKind.None)
+                        break;
+                    if (!PlanRewrite(i, in nat, r.Entry, related, reply))
                     {
                         // The entry went away between the lookup and now (expired, purged): treat as invalid.
                         burst.Drop(i, DropReason.ConntrackInvalid);
@@ -135,19 +143,19 @@ public sealed class ConntrackStage : IBurstStage
             _results[_rowOf[k]] = _gathered[k];
     }
 
-    private bool PlanRewrite(int i, in CtResult r, bool related, bool reply)
+    private bool PlanRewrite(int i, in NatRewrite nat, int entry, bool related, bool reply)
     {
         var st = _w.State;
         Rewrite rewrite;
         if (!related && !reply)
-            rewrite = Rewrite.Forward(r.Nat);
+            rewrite = Rewrite.Forward(nat);
         else
         {
             // The reverse needs the flow's original tuple (the frontend and the client), which the entry keeps.
-            if (_w.Conntrack.Table.View(r.Entry) is not { } view)
+            if (_w.Conntrack.Table.View(entry) is not { } view)
                 return false;
             var original = view.Original;
-            rewrite = related ? Rewrite.Related(r.Nat, original, reply) : Rewrite.Reverse(r.Nat, original);
+            rewrite = related ? Rewrite.Related(nat, original, reply) : Rewrite.Reverse(nat, original);
         }
         st.Rewrite[i] = rewrite;
         if ((rewrite.Fields & RewriteFields.Dst) != 0)

@@ -132,9 +132,17 @@ public sealed unsafe class ForwardingCache
             return false;
         Hits++;
         var m = burst.Mbufs[i];
-        if (s.Precomputed != 0 && (st.Parsed.Flags[i] & PacketFlags.LaterFragment) == 0 && st.Parsed.L4Offset[i] != 0)
-            RewriteIpv4(w, m, i, in s);
-        else if (s.Fields != RewriteFields.None)
+        var data = Mbuf.Data(m);
+        var p = st.Parsed;
+        var decrementTtl = (st.Marks[i] & PacketMarks.FromKernel) == 0;
+        if (s.Precomputed != 0 && (p.Flags[i] & PacketFlags.LaterFragment) == 0 && p.L4Offset[i] != 0
+            && !(decrementTtl && data[p.L3Offset[i] + 8] <= 1))
+        {
+            RewriteIpv4(w, data, i, in s, decrementTtl);
+            WriteL2(w, burst, i, data, in s);
+            return true;
+        }
+        if (s.Fields != RewriteFields.None)
         {
             var rewrite = new Rewrite { Fields = s.Fields, SrcLow = s.SrcLow, DstLow = s.DstV4, SrcPort = s.SrcPort, DstPort = s.DstPort };
             if (st.Parsed.Headers.IpVersion[i] == 6)
@@ -146,27 +154,36 @@ public sealed unsafe class ForwardingCache
             }
             NatStage.Apply(w, m, i, in rewrite);
         }
-        var data = Mbuf.Data(m);
-        var p = st.Parsed;
-        if ((st.Marks[i] & PacketMarks.FromKernel) == 0 && !PacketBuilders.DecrementTtl(data + p.L3Offset[i], p.Headers.IpVersion[i]))
+        if (decrementTtl && !PacketBuilders.DecrementTtl(data + p.L3Offset[i], p.Headers.IpVersion[i]))
         {
             drop = DropReason.TtlExceeded;
             return true;
         }
-        MacAddress.Write(data, s.DestinationMac);
-        MacAddress.Write(data + 6, s.SourceMac);
-        burst.Egress[i] = s.EgressPortId;
-        st.Marks[i] |= PacketMarks.FastForwarded;
-        if (w.Trace is { } t)
-            t.Outcome[st.Origin[i]] = PacketOutcome.Forwarded;
+        WriteL2(w, burst, i, data, in s);
         return true;
     }
 
-    /// <summary>The cached IPv4 TCP/UDP rewrite with its precomputed checksum deltas (the same bytes as <see cref="NatRewriter"/>).</summary>
-    private static void RewriteIpv4(WorkerContext w, nint m, int i, in Slot s)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteL2(WorkerContext w, Burst burst, int i, byte* data, in Slot s)
+    {
+        MacAddress.Write(data, s.DestinationMac);
+        MacAddress.Write(data + 6, s.SourceMac);
+        burst.Egress[i] = s.EgressPortId;
+        var st = w.State;
+        st.Marks[i] |= PacketMarks.FastForwarded;
+        if (w.Trace is { } t)
+            t.Outcome[st.Origin[i]] = PacketOutcome.Forwarded;
+    }
+
+    /// <summary>
+    /// The cached IPv4 TCP/UDP rewrite with its precomputed checksum deltas, and the TTL decrement (the caller made sure
+    /// the TTL is above 1) folded into the same IPv4 checksum update: the same bytes as <see cref="NatRewriter"/>
+    /// followed by <see cref="PacketBuilders.DecrementTtl"/> (one's complement addition is associative, and a folded sum
+    /// is zero only when every term is).
+    /// </summary>
+    private static void RewriteIpv4(WorkerContext w, byte* data, int i, in Slot s, bool decrementTtl)
     {
         var p = w.State.Parsed;
-        var data = Mbuf.Data(m);
         var ip = data + p.L3Offset[i];
         var l4 = data + p.L4Offset[i];
         var src = (s.Fields & RewriteFields.Src) != 0;
@@ -175,8 +192,15 @@ public sealed unsafe class ForwardingCache
             Checksum.Put32(ip + 12, (uint)s.SrcLow);
         if (dst)
             Checksum.Put32(ip + 16, s.DstV4);
-        if (s.IpDelta != 0)
-            Checksum.ApplyAt(ip + 10, s.IpDelta);
+        ulong ipDelta = s.IpDelta;
+        if (decrementTtl)
+        {
+            var ttl = ip[8];
+            ip[8] = (byte)(ttl - 1);
+            ipDelta += Checksum.Delta16((ushort)(ttl << 8 | ip[9]), (ushort)((ttl - 1) << 8 | ip[9]));
+        }
+        if (ipDelta != 0)
+            Checksum.ApplyAt(ip + 10, ipDelta);
         if (src)
             Checksum.Put16(l4, s.SrcPort);
         if (dst)
