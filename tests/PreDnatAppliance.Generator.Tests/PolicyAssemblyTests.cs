@@ -1,3 +1,4 @@
+using PreDnatAppliance.Tests.Shared;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
@@ -117,12 +118,8 @@ public sealed class PolicyAssemblyTests
             classifier.ClassifyScalar(batch, verdicts, ruleIds);
         }
         var classifiers = policy.Classifiers.ToArray();
-        // Up to three measured attempts: the runtime's tiering can allocate once on this thread when a method is
-        // promoted mid-measurement; an allocation per burst shows up in every attempt.
-        long allocated = -1;
-        for (var attempt = 0; attempt < 3 && allocated != 0; attempt++)
+        var allocated = Allocations.Settled(() =>
         {
-            var before = GC.GetAllocatedBytesForCurrentThread();
             for (var round = 0; round < 10; round++)
             {
                 for (var c = 0; c < classifiers.Length; c++)
@@ -131,8 +128,7 @@ public sealed class PolicyAssemblyTests
                     classifiers[c].ClassifyScalar(batch, verdicts, ruleIds);
                 }
             }
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
+        });
         Assert.Equal(0, allocated);
     }
 

@@ -1,3 +1,4 @@
+using PreDnatAppliance.Tests.Shared;
 using PreDnatAppliance.Classification;
 using PreDnatAppliance.PolicySelfTest;
 using PreDnatAppliance.Generator.Tests.Infrastructure;
@@ -32,12 +33,14 @@ public sealed class TableStrategyTests
         foreach (var path in paths)
             path(batch, verdicts, ruleIds);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var round = 0; round < 100; round++)
+        var allocated = Allocations.Settled(() =>
         {
-            foreach (var path in paths)
-                path(batch, verdicts, ruleIds);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (var round = 0; round < 100; round++)
+            {
+                foreach (var path in paths)
+                    path(batch, verdicts, ruleIds);
+            }
+        });
+        Assert.Equal(0, allocated);
     }
 }

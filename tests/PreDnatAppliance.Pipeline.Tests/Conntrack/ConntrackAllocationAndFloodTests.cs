@@ -1,3 +1,4 @@
+using PreDnatAppliance.Tests.Shared;
 using PreDnatAppliance.Pipeline.Conntrack;
 using PreDnatAppliance.Pipeline.Flows;
 using Xunit.Abstractions;
@@ -35,10 +36,12 @@ public class ConntrackAllocationAndFloodTests(ITestOutputHelper output)
 
         for (var r = 0; r < 2000; r++) // warm up (tiered JIT), and fill the table so eviction runs too
             Round(r, T0 + r);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var r = 0; r < 3000; r++)
-            Round(2000 + r, T0 + 2000 + r);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var next = 2000;
+        var allocated = Allocations.Settled(() =>
+        {
+            for (var r = 0; r < 3000; r++, next++)
+                Round(next, T0 + next);
+        });
         Assert.Equal(0, allocated);
         Assert.True(table.Stats.Evicted > 0);
     }
