@@ -31,6 +31,9 @@ public sealed class ApplianceConfiguration
 
     public IcmpOptions Icmp { get; set; } = new();
 
+    /// <summary>How the services file is watched for changes (<c>prednat run --services</c>).</summary>
+    public ServicesWatchOptions Services { get; set; } = new();
+
     /// <summary>The port host-bound packets are punted to (role <c>kernel</c>); default: the only port with that role.</summary>
     public string? KernelPort { get; set; }
 
@@ -165,6 +168,10 @@ public sealed class ApplianceConfiguration
             errors.Add($"nat.snatIPv6: '{s6}' is not an IPv6 address");
         if (Conntrack.Capacity is < 16 or > (1 << 28))
             errors.Add($"conntrack.capacity: {Conntrack.Capacity} is outside 16..268435456");
+        if (Services.PollIntervalMs is < 50 or > 60_000)
+            errors.Add($"services.pollIntervalMs: {Services.PollIntervalMs} is outside 50..60000");
+        if (Services.DebounceMs is < 0 or > 60_000)
+            errors.Add($"services.debounceMs: {Services.DebounceMs} is outside 0..60000");
         if (Icmp.RejectRatePerSecond < 0 || Icmp.RejectBurst < 1)
             errors.Add("icmp: rejectRatePerSecond must be ≥ 0 and rejectBurst ≥ 1");
         if (KernelPort is { } k)
@@ -233,6 +240,15 @@ public sealed class ConntrackConfiguration
 
     /// <summary>nf_conntrack_tcp_loose: a mid-stream TCP packet of an unknown flow may start one (after policy).</summary>
     public bool TcpLoosePickup { get; set; } = true;
+}
+
+public sealed class ServicesWatchOptions
+{
+    /// <summary>How often the services file's size and time are checked.</summary>
+    public int PollIntervalMs { get; set; } = 1000;
+
+    /// <summary>How long a changed file must stay unchanged before it is read (a writer that is not atomic is not read half-written).</summary>
+    public int DebounceMs { get; set; } = 500;
 }
 
 public sealed class IcmpOptions

@@ -288,7 +288,8 @@ public sealed class ApplianceRuntime : IDisposable
     /// retired tables trigger the UDP purge above.
     /// </summary>
     public ServiceFileWatcher WatchServices(string path, Action<string>? log = null) =>
-        new(path, Services, Configuration.NodeIdentity(), Configuration.ServiceOptions(Options.TicksPerSecond), log);
+        new(path, Services, Configuration.NodeIdentity(), Configuration.ServiceOptions(Options.TicksPerSecond), log,
+            TimeSpan.FromMilliseconds(Configuration.Services.PollIntervalMs), TimeSpan.FromMilliseconds(Configuration.Services.DebounceMs));
 
     public void Dispose()
     {

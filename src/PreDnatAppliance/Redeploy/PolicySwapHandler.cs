@@ -155,6 +155,10 @@ public sealed class PolicySwapHandler : IDisposable
         if (retired is null)
             return;
         retired.Unload();
+        // The context, its JIT'd code and the old snapshot's tables (large-object heap) go only with a gen-2
+        // collection, which an appliance that hardly allocates would otherwise not see for a long time. A background
+        // collection (not a blocking one) keeps the workers' pauses as short as a gen-0 collection's.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: false);
         _log.WriteLine($"prednat: policy {retired.Package.ContentHash} retired; its load context is unloading");
     }
 
