@@ -58,6 +58,15 @@ public sealed unsafe class Burst : IDisposable
     public ushort RxPort { get; internal set; }
     public ushort RxQueue { get; internal set; }
 
+    /// <summary>
+    /// Set by a stage that decided every remaining packet (sent with its egress, or set aside): the loop skips the
+    /// stages after it and transmits. Cleared for each burst.
+    /// </summary>
+    public bool IsFinished { get; private set; }
+
+    /// <summary>Every packet left in the burst is ready to send: the later stages are skipped.</summary>
+    public void Finish() => IsFinished = true;
+
     /// <summary>Packets set aside by <see cref="Compact"/>/<see cref="DropAll"/> in this burst, freed by the loop.</summary>
     public int DroppedCount { get; private set; }
 
@@ -79,6 +88,7 @@ public sealed unsafe class Burst : IDisposable
         RxQueue = queue;
         Count = count;
         DroppedCount = 0;
+        IsFinished = false;
         _counters = counters;
     }
 

@@ -136,7 +136,7 @@ public sealed unsafe class PollLoop : IDisposable
             burst.Begin(port, queue, n, c);
 
             var stages = _stages;
-            for (var s = 0; s < stages.Length && burst.Count > 0; s++)
+            for (var s = 0; s < stages.Length && burst.Count > 0 && !burst.IsFinished; s++)
                 stages[s].Process(burst);
 
             if (burst.Count > 0)

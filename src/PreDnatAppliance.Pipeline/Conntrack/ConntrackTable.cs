@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using PreDnatAppliance.Pipeline.Flows;
+using PreDnatAppliance.Pipeline.Runtime;
 
 namespace PreDnatAppliance.Pipeline.Conntrack;
 
@@ -52,6 +53,7 @@ public sealed unsafe class ConntrackTable : IDisposable
 
     internal const int SlotsPerBucket = 8;
 
+    private readonly HugePageBlock _entryMemory, _bucketMemory;
     private readonly CtEntry* _entries;
     private readonly ulong* _buckets;
     private readonly int* _locks;
@@ -96,14 +98,15 @@ public sealed unsafe class ConntrackTable : IDisposable
         _entryBytes = (nuint)_capacity * (nuint)sizeof(CtEntry);
         _bucketBytes = (nuint)_bucketCount * SlotsPerBucket * sizeof(ulong);
         _lockBytes = (nuint)_bucketCount * sizeof(int);
-        _entries = (CtEntry*)NativeMemory.AlignedAlloc(_entryBytes, 128);
-        _buckets = (ulong*)NativeMemory.AlignedAlloc(_bucketBytes, 64);
+        // Every packet touches an entry and a bucket at random: huge pages keep them in a few TLB entries.
+        _entryMemory = new HugePageBlock((long)_entryBytes);
+        _bucketMemory = new HugePageBlock((long)_bucketBytes);
+        _entries = (CtEntry*)_entryMemory.Pointer;
+        _buckets = (ulong*)_bucketMemory.Pointer;
         _locks = (int*)NativeMemory.AlignedAlloc(_lockBytes, 64);
         _timeoutTicks = (long*)NativeMemory.AlignedAlloc((nuint)(sizeof(long) * (int)TimeoutClass.Count), 64);
 
-        // Every page is written here, so the table's memory is resident and fixed from the start.
-        NativeMemory.Clear(_entries, _entryBytes);
-        NativeMemory.Clear(_buckets, _bucketBytes);
+        // Every page is written here (the huge page blocks clear theirs), so the table's memory is resident and fixed from the start.
         NativeMemory.Clear(_locks, _lockBytes);
         // The free list visits the entries in a golden-ratio stride permutation, not in index order: flows that are
         // created together (e.g. the established flows of a fresh table) end up spread over the array, so the
@@ -499,63 +502,22 @@ public sealed unsafe class ConntrackTable : IDisposable
         for (var attempt = 0; ; attempt++)
         {
             var low = (uint)word;
-            var newLow = low;
-            var refresh = true;
-            var proto = (byte)(low >> WProtoShift);
-            if (proto == CtKey.ProtoTcp)
+            var verdict = Step(low, dir, tcpFlags, out var newLow, out var refresh, out var rstEnds);
+            if (verdict != CtVerdict.Established)
             {
-                var cls = TcpTracker.Class(tcpFlags);
-                var st = (int)(low & WStateMask);
-                if (cls == TcpTracker.Syn && TcpTracker.IsStaleForSyn(st))
-                {
-                    newWord = word;
-                    return CtVerdict.ReEvaluate;
-                }
-                var next = TcpTracker.Next(dir, cls, st);
-                if (next == TcpTracker.Iv)
-                {
-                    newWord = word;
-                    return CtVerdict.Invalid;
-                }
-                if (next == TcpTracker.Ig)
-                {
-                    newWord = word;
-                    return CtVerdict.Established;
-                }
-                var seenBefore = (low & WSeenReply) != 0;
-                if (cls == TcpTracker.Rst && !seenBefore)
-                {
-                    // "If only reply is a RST, we can consider ourselves not to have an established connection"
-                    // (Linux kills the entry at once; likewise an abort before any reply).
-                    removed = TryClaim(e, Gen(word));
-                    if (removed)
-                        w.StatsRef.Closed++;
-                    newWord = word;
-                    return CtVerdict.Established;
-                }
-                if (cls == TcpTracker.Syn && st == (int)TcpCtState.SynSent && dir == 0)
-                    refresh = false; // a retransmitted SYN does not renew the timer
-                var status = low & (WSeenReply | WAssured | WPickup);
-                if (dir == 1)
-                    status |= WSeenReply;
-                if (seenBefore && (status & WAssured) == 0 && next == (int)TcpCtState.Established
-                    && st is (int)TcpCtState.SynRecv or (int)TcpCtState.Established)
-                    status |= WAssured;
-                var cls2 = next == (int)TcpCtState.Established && (status & WSeenReply) == 0
-                    ? (uint)TimeoutClass.TcpUnacknowledged
-                    : next;
-                newLow = (low & 0xFFFF_0000u) | status | cls2 << WClassShift | next;
+                newWord = word;
+                return verdict;
             }
-            else if (dir == 1 && (low & WSeenReply) == 0)
+            if (rstEnds)
             {
-                if (proto is CtKey.ProtoUdp or CtKey.ProtoUdpLite)
-                    newLow = (low & ~WClassMask) | WSeenReply | WAssured | (uint)TimeoutClass.UdpStream << WClassShift;
-                else if (CtKey.IsIcmp(proto))
-                    newLow = low | WSeenReply;
-                else
-                    newLow = low | WSeenReply | WAssured;
+                // "If only reply is a RST, we can consider ourselves not to have an established connection"
+                // (Linux kills the entry at once; likewise an abort before any reply).
+                removed = TryClaim(e, Gen(word));
+                if (removed)
+                    w.StatsRef.Closed++;
+                newWord = word;
+                return CtVerdict.Established;
             }
-
             if (newLow != low)
             {
                 var desired = (word & 0xFFFF_FFFF_0000_0000UL) | newLow;
@@ -575,11 +537,83 @@ public sealed unsafe class ConntrackTable : IDisposable
                 newWord = desired;
                 return CtVerdict.Established;
             }
-            if (refresh && now - p->LastSeen >= _granularity)
-                p->LastSeen = now;
+            if (refresh)
+                Refresh(p, now);
             newWord = word;
             return CtVerdict.Established;
         }
+    }
+
+    /// <summary>Renews an entry's timer, at most once per <see cref="Granularity"/> (the line stays clean in between).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Refresh(CtEntry* p, long now)
+    {
+        if (now - p->LastSeen >= _granularity)
+            p->LastSeen = now;
+    }
+
+    /// <summary>
+    /// The state machine's step for one packet of a live entry whose word has low half <paramref name="low"/>: the verdict,
+    /// the low half after it, whether the timer is renewed, and whether the packet (a RST before any reply) ends the flow.
+    /// Pure: <see cref="Update"/> applies it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static CtVerdict Step(uint low, int dir, byte tcpFlags, out uint newLow, out bool refresh, out bool rstEnds)
+    {
+        newLow = low;
+        refresh = true;
+        rstEnds = false;
+        var proto = (byte)(low >> WProtoShift);
+        if (proto == CtKey.ProtoTcp)
+        {
+            var cls = TcpTracker.Class(tcpFlags);
+            var st = (int)(low & WStateMask);
+            if (cls == TcpTracker.Syn && TcpTracker.IsStaleForSyn(st))
+            {
+                refresh = false;
+                return CtVerdict.ReEvaluate;
+            }
+            var next = TcpTracker.Next(dir, cls, st);
+            if (next == TcpTracker.Iv)
+            {
+                refresh = false;
+                return CtVerdict.Invalid;
+            }
+            if (next == TcpTracker.Ig)
+            {
+                refresh = false;
+                return CtVerdict.Established;
+            }
+            var seenBefore = (low & WSeenReply) != 0;
+            if (cls == TcpTracker.Rst && !seenBefore)
+            {
+                refresh = false;
+                rstEnds = true;
+                return CtVerdict.Established;
+            }
+            if (cls == TcpTracker.Syn && st == (int)TcpCtState.SynSent && dir == 0)
+                refresh = false; // a retransmitted SYN does not renew the timer
+            var status = low & (WSeenReply | WAssured | WPickup);
+            if (dir == 1)
+                status |= WSeenReply;
+            if (seenBefore && (status & WAssured) == 0 && next == (int)TcpCtState.Established
+                && st is (int)TcpCtState.SynRecv or (int)TcpCtState.Established)
+                status |= WAssured;
+            var cls2 = next == (int)TcpCtState.Established && (status & WSeenReply) == 0
+                ? (uint)TimeoutClass.TcpUnacknowledged
+                : next;
+            newLow = (low & 0xFFFF_0000u) | status | cls2 << WClassShift | next;
+        }
+        else if (dir == 1 && (low & WSeenReply) == 0)
+        {
+            if (proto is CtKey.ProtoUdp or CtKey.ProtoUdpLite)
+                newLow = (low & ~WClassMask) | WSeenReply | WAssured | (uint)TimeoutClass.UdpStream << WClassShift;
+            else if (CtKey.IsIcmp(proto))
+                newLow = low | WSeenReply;
+            else
+                newLow = low | WSeenReply | WAssured;
+        }
+        return CtVerdict.Established;
     }
 
     /// <summary>The verdict for a packet that found no entry.</summary>
@@ -1069,8 +1103,8 @@ public sealed unsafe class ConntrackTable : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        NativeMemory.AlignedFree(_entries);
-        NativeMemory.AlignedFree(_buckets);
+        _entryMemory.Dispose();
+        _bucketMemory.Dispose();
         NativeMemory.AlignedFree(_locks);
         NativeMemory.AlignedFree(_timeoutTicks);
     }

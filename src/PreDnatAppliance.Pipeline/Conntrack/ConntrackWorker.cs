@@ -192,7 +192,27 @@ public sealed unsafe class ConntrackWorker
                 else
                     e = t.Find(keys[i], hashes[i], out dir, out word); // tag collision or a race: the full probe
             }
-            Process(ref r, e, dir, word, keys[i], hashes[i], tcpFlags[i], isError, now);
+            if (Process(ref r, e, dir, word, keys[i], hashes[i], tcpFlags[i], isError, now) && DeferNat)
+                ResolveDeferred(results, i, in r);
+        }
+    }
+
+    /// <summary>
+    /// Packet <paramref name="i"/> ended its flow (a RST before any reply): the chunk's earlier packets of the flow, which
+    /// arrived while it was established, keep their NAT (copied from this packet's result: the entry is gone), so that
+    /// they are forwarded as they would have been one packet at a time. They all travelled the original way: a reply
+    /// would have kept the RST from ending the flow.
+    /// </summary>
+    private static void ResolveDeferred(Span<CtResult> results, int i, in CtResult ended)
+    {
+        for (var j = 0; j < i; j++)
+        {
+            ref var r = ref results[j];
+            if (r.NatDeferred && r.Entry == ended.Entry && r.Generation == ended.Generation)
+            {
+                r.Nat = ended.Nat;
+                r.NatDeferred = false;
+            }
         }
     }
 
@@ -211,7 +231,8 @@ public sealed unsafe class ConntrackWorker
         return r;
     }
 
-    private void Process(ref CtResult r, int e, int dir, ulong word, in CtKey key, ulong h, byte tcpFlags, bool isError, long now)
+    /// <summary>The lookup's step 3 for one packet; true when the packet ended its flow (the entry is freed already).</summary>
+    private bool Process(ref CtResult r, int e, int dir, ulong word, in CtKey key, ulong h, byte tcpFlags, bool isError, long now)
     {
         var t = _table;
         for (var attempt = 0; attempt < 4 && e >= 0; attempt++)
@@ -229,7 +250,7 @@ public sealed unsafe class ConntrackWorker
                 if (ConntrackTable.StillSame(p, word))
                 {
                     _stats.Related++;
-                    return;
+                    return false;
                 }
             }
             else
@@ -243,7 +264,7 @@ public sealed unsafe class ConntrackWorker
                     if (v == CtVerdict.Established) _stats.Established++;
                     else if (v == CtVerdict.ReEvaluate) _stats.ReEvaluate++;
                     else _stats.Invalid++;
-                    return;
+                    return removed;
                 }
             }
             // The entry was removed or reused while we read it: look again.
@@ -256,6 +277,59 @@ public sealed unsafe class ConntrackWorker
         r.Entry = -1;
         if (v2 == CtVerdict.New) _stats.New++;
         else _stats.Invalid++;
+        return false;
+    }
+
+    /// <summary>
+    /// The lookup's work for one TCP or UDP packet whose flow the caller already knows (entry <paramref name="e"/> of
+    /// generation <paramref name="generation"/>, direction <paramref name="dir"/>; the established-flow prefix's index),
+    /// when the state machine's verdict is Established and the packet does not end the flow (<see cref="ConntrackTable.Step"/>):
+    /// the entry is updated and refreshed exactly as <see cref="Lookup(in FlowKey, byte, long)"/> would do (the caller
+    /// counts the packet with <see cref="CountEstablished"/>). False, with nothing counted, for anything else (the entry gone, reused or expired; a SYN that re-evaluates,
+    /// an invalid step, a RST that ends the flow): the caller then looks the packet up as usual. <paramref name="steadyLow"/>
+    /// is the caller's memo for this flow direction (0 at first): a word that an ACK-class or UDP packet leaves unchanged,
+    /// whose step need not be worked out again (the step is a function of the word, the direction and the class).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryRefreshEstablished(int e, uint generation, int dir, byte protocol, byte tcpFlags, long now, ref uint steadyLow)
+    {
+        var t = _table;
+        var p = t.EntryPtr(e);
+        var word = Volatile.Read(ref p->Word);
+        if (!ConntrackTable.IsLive(word) || ConntrackTable.Gen(word) != generation || t.IsExpired(word, Volatile.Read(ref p->LastSeen), now))
+            return false;
+        var low = (uint)word;
+        // A UDP datagram or a TCP segment of the ACK class (no SYN, FIN or RST): the step depends on the word alone.
+        var plain = protocol == CtKey.ProtoUdp || TcpTracker.Class(tcpFlags) == TcpTracker.Ack;
+        if (plain && low == steadyLow)
+            t.Refresh(p, now); // this word was seen to step to itself for such a packet: only the timer moves
+        else
+        {
+            if (protocol is not (CtKey.ProtoTcp or CtKey.ProtoUdp)
+                || ConntrackTable.Step(low, dir, tcpFlags, out var newLow, out var refresh, out var rstEnds) != CtVerdict.Established || rstEnds)
+                return false;
+            if (newLow != low)
+            {
+                // Another lcore may change the word first: the update then steps from that, and its verdict is the packet's.
+                if (t.Update(this, e, word, dir, tcpFlags, now, out _, out var removed) != CtVerdict.Established || removed)
+                    return false; // nothing done that the lookup will not do again
+            }
+            else if (refresh)
+            {
+                t.Refresh(p, now);
+                if (plain)
+                    steadyLow = low;
+            }
+        }
+        // Freed or reused meanwhile: the lookup finds out what the packet is now.
+        return ConntrackTable.StillSame(p, word);
+    }
+
+    /// <summary>Counts <paramref name="packets"/> packets that <see cref="TryRefreshEstablished"/> took as lookups with an Established result.</summary>
+    internal void CountEstablished(int packets)
+    {
+        _stats.Lookups += (ulong)packets;
+        _stats.Established += (ulong)packets;
     }
 
     /// <summary>

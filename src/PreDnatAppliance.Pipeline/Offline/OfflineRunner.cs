@@ -209,7 +209,7 @@ public sealed unsafe class OfflineRunner : IDisposable
         _counters->BusyPolls++;
         _counters->Polls++;
 
-        for (var s = 0; s < _stages.Length && burst.Count > 0; s++)
+        for (var s = 0; s < _stages.Length && burst.Count > 0 && !burst.IsFinished; s++)
             _stages[s].Process(burst);
 
         var kept = burst.Count;

@@ -75,6 +75,42 @@ public static unsafe class Checksum
         Put16(field, v == 0 ? (ushort)0xFFFF : v);
     }
 
+    /// <summary>
+    /// A delta for <see cref="ApplyWireAt"/>: <paramref name="delta"/> folded and put in the frame's byte order. The one's
+    /// complement sum does not depend on byte order (RFC 1071 §2(B)), so a checksum can be updated as it lies in the
+    /// frame, without swapping it, its delta being swapped once in advance.
+    /// </summary>
+    public static ushort WireDelta(ulong delta)
+    {
+        var d = Fold(delta);
+        return BitConverter.IsLittleEndian ? (ushort)(d << 8 | d >> 8) : d;
+    }
+
+    /// <summary>The same update as <see cref="ApplyAt"/>, with a delta from <see cref="WireDelta"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ApplyWireAt(byte* field, ushort wireDelta) =>
+        Unsafe.WriteUnaligned(field, ApplyWire(Unsafe.ReadUnaligned<ushort>(field), wireDelta));
+
+    /// <summary>The same update as <see cref="ApplyUdpAt"/> over IPv4 (a zero checksum stays zero), with a delta from <see cref="WireDelta"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ApplyUdpWireAt(byte* field, ushort wireDelta)
+    {
+        var old = Unsafe.ReadUnaligned<ushort>(field);
+        if (old == 0)
+            return;
+        var v = ApplyWire(old, wireDelta);
+        Unsafe.WriteUnaligned(field, v == 0 ? (ushort)0xFFFF : v);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ushort ApplyWire(ushort checksum, ushort wireDelta)
+    {
+        // Both terms are at most 0xFFFF: one end-around carry folds the sum.
+        var sum = (uint)(ushort)~checksum + wireDelta;
+        sum = (sum & 0xFFFF) + (sum >> 16);
+        return (ushort)~sum;
+    }
+
     /// <summary>Folds a 64-bit one's complement sum to 16 bits (not inverted).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort Fold(ulong sum)

@@ -97,6 +97,49 @@ public sealed unsafe class ParseStage : IBurstStage
             burst.Compact();
     }
 
+    /// <summary>Where a plain IPv4 frame (<see cref="IsPlainIpv4{TB}"/>) has its IPv4 and its TCP/UDP header.</summary>
+    internal const int PlainIpv4L3 = PacketParser<UncheckedReads>.EthernetHeader, PlainIpv4L4 = PlainIpv4L3 + PacketParser<UncheckedReads>.Ipv4MinHeader;
+
+    /// <summary>
+    /// Whether a single-segment frame is the common case the parser stores without its general path: untagged Ethernet,
+    /// IPv4 without options and not fragmented, TCP or UDP with valid lengths. The established-flow prefix
+    /// (<see cref="Stages.EstablishedPrefix"/>) takes only such frames, so every frame it forwards would have parsed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsPlainIpv4<TB>(byte* data, int length, out int total, out byte protocol, out byte tcpFlags) where TB : struct, IBoundsPolicy
+    {
+        const int l3 = PlainIpv4L3, l4 = PlainIpv4L4;
+        total = 0;
+        protocol = 0;
+        tcpFlags = 0;
+        if (length < l4 + 8)
+            return false;
+        var f = new FrameReader<TB>(data, length);
+        if (f.U16(12) != Protocols.EtherTypeIpv4 || f.U8(l3) != 0x45 || (f.U16(l3 + 6) & 0x3FFF) != 0)
+            return false;
+        total = f.U16(l3 + 2);
+        var available = total - PacketParser<TB>.Ipv4MinHeader;
+        if (total > length - l3 || available < 8)
+            return false;
+        protocol = f.U8(l3 + 9);
+        if (protocol == Protocols.Tcp)
+        {
+            if (available < 20)
+                return false;
+            var dataOffset = (f.U8(l4 + 12) >> 4) << 2;
+            if (dataOffset < 20 || dataOffset > available)
+                return false;
+            tcpFlags = f.U8(l4 + 13);
+            return true;
+        }
+        if (protocol == Protocols.Udp)
+        {
+            int udpLength = f.U16(l4 + 4);
+            return udpLength >= 8 && udpLength <= available;
+        }
+        return false;
+    }
+
     /// <summary>
     /// The common case, stored straight into slot <paramref name="i"/>: untagged Ethernet, IPv4 without options and
     /// not fragmented, TCP or UDP with valid lengths. Exactly what <see cref="PacketParser{TB}.Parse"/> and
@@ -106,35 +149,10 @@ public sealed unsafe class ParseStage : IBurstStage
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryStorePlainIpv4<TB>(byte* data, int length, in ParsedBurst.Pointers o, int i) where TB : struct, IBoundsPolicy
     {
-        const int l3 = PacketParser<TB>.EthernetHeader, l4 = l3 + PacketParser<TB>.Ipv4MinHeader;
-        if (length < l4 + 8)
+        const int l3 = PlainIpv4L3, l4 = PlainIpv4L4;
+        if (!IsPlainIpv4<TB>(data, length, out var total, out var protocol, out var tcpFlags))
             return false;
         var f = new FrameReader<TB>(data, length);
-        if (f.U16(12) != Protocols.EtherTypeIpv4 || f.U8(l3) != 0x45 || (f.U16(l3 + 6) & 0x3FFF) != 0)
-            return false;
-        int total = f.U16(l3 + 2);
-        var available = total - PacketParser<TB>.Ipv4MinHeader;
-        if (total > length - l3 || available < 8)
-            return false;
-        var protocol = f.U8(l3 + 9);
-        byte tcpFlags = 0;
-        if (protocol == Protocols.Tcp)
-        {
-            if (available < 20)
-                return false;
-            var dataOffset = (f.U8(l4 + 12) >> 4) << 2;
-            if (dataOffset < 20 || dataOffset > available)
-                return false;
-            tcpFlags = f.U8(l4 + 13);
-        }
-        else if (protocol == Protocols.Udp)
-        {
-            int udpLength = f.U16(l4 + 4);
-            if (udpLength < 8 || udpLength > available)
-                return false;
-        }
-        else
-            return false;
         var src = f.U32(l3 + 12);
         var dst = f.U32(l3 + 16);
         var srcPort = f.U16(l4);

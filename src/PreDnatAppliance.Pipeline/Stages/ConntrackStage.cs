@@ -21,7 +21,7 @@ public sealed class ConntrackStage : IBurstStage
     private readonly WorkerContext _w;
     private readonly CtResult[] _results = new CtResult[Burst.MaxCapacity];
 
-    // Scratch for bursts with untracked packets: only the others are looked up (NOTRACK packets never touch conntrack).
+    // Scratch for bursts with untracked or prefix-forwarded packets: only the others are looked up.
     private readonly FlowKey[] _flows = new FlowKey[Burst.MaxCapacity];
     private readonly byte[] _tcpFlags = new byte[Burst.MaxCapacity];
     private readonly Parsing.PacketFlags[] _packetFlags = new Parsing.PacketFlags[Burst.MaxCapacity];
@@ -43,10 +43,11 @@ public sealed class ConntrackStage : IBurstStage
         var ct = w.Conntrack;
         var fast = w.Forwarding;
         fast.BeginBurst(w.Policy!.Generation, w.Runtime.Neighbours);
-        var untracked = false;
-        for (var i = 0; i < n && !untracked; i++)
-            untracked = (st.Marks[i] & PacketMarks.Untracked) != 0;
-        if (!untracked)
+        // Untracked packets never touch conntrack; the established prefix's were looked up already.
+        var skipSome = false;
+        for (var i = 0; i < n && !skipSome; i++)
+            skipSome = (st.Marks[i] & (PacketMarks.Untracked | PacketMarks.FastForwarded)) != 0;
+        if (!skipSome)
             ct.Lookup(parsed, n, _results, st.Now);
         else
             LookupTracked(n);
@@ -54,6 +55,8 @@ public sealed class ConntrackStage : IBurstStage
         var undecided = 0;
         for (var i = 0; i < n; i++)
         {
+            if ((st.Marks[i] & PacketMarks.FastForwarded) != 0)
+                continue;
             if ((st.Marks[i] & (PacketMarks.Arp | PacketMarks.Untracked)) != 0 || h.IpVersion[i] == 0)
             {
                 if ((st.Marks[i] & PacketMarks.Arp) == 0)
@@ -130,7 +133,7 @@ public sealed class ConntrackStage : IBurstStage
         var m = 0;
         for (var i = 0; i < n; i++)
         {
-            if ((st.Marks[i] & PacketMarks.Untracked) != 0)
+            if ((st.Marks[i] & (PacketMarks.Untracked | PacketMarks.FastForwarded)) != 0)
                 continue;
             _flows[m] = parsed.Flow[i];
             _tcpFlags[m] = parsed.TcpFlags[i];

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using PreDnatAppliance.Dataplane.Interop;
@@ -29,10 +30,11 @@ public sealed unsafe class ForwardingCache
 
     /// <summary>
     /// One cache line: the outer rewrite only (ICMP errors, whose embedded packet is rewritten too, are not cached);
-    /// IPv6 addresses live in <see cref="V6Addresses"/>, touched only for IPv6 flows.
+    /// IPv6 addresses live in <see cref="V6Addresses"/>, touched only for IPv6 flows. What an IPv4 packet needs is kept as
+    /// the frame carries it (addresses, ports, MACs, checksum deltas), ready to be stored.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = 64)]
-    private struct Slot
+    internal struct Slot
     {
         /// <summary>entry * 2 + direction + 1 (0: empty).</summary>
         [FieldOffset(0)] public int Key;
@@ -44,28 +46,38 @@ public sealed unsafe class ForwardingCache
         [FieldOffset(18)] public ushort EgressPortId;
         [FieldOffset(20)] public RewriteFields Fields;
 
-        /// <summary>IPv4 TCP (6) or UDP (17) with <see cref="IpDelta"/> and <see cref="L4Delta"/> computed; 0: rewrite with <see cref="NatRewriter"/>.</summary>
+        /// <summary>IPv4 TCP (6) or UDP (17) with the wire fields and deltas below computed (zero deltas without NAT); 0: rewrite with <see cref="NatRewriter"/>.</summary>
         [FieldOffset(21)] public byte Precomputed;
         [FieldOffset(22)] public ushort SrcPort;
         [FieldOffset(24)] public ushort DstPort;
 
-        /// <summary>The incremental checksum deltas of the rewrite (RFC 1624 sums, as <see cref="NatRewriter"/> computes them from
-        /// the flow's tuple, which every packet of the flow direction carries): IPv4 header, and TCP/UDP (addresses and ports).</summary>
-        [FieldOffset(28)] public uint L4Delta;
-        [FieldOffset(32)] public ulong DestinationMac;
-        [FieldOffset(40)] public ulong SourceMac;
-        [FieldOffset(48)] public ulong SrcLow;
-        [FieldOffset(56)] public uint DstV4;
-        [FieldOffset(60)] public uint IpDelta;
+        /// <summary>The incremental checksum deltas of the rewrite in the frame's byte order (<see cref="Checksum.WireDelta"/>; RFC
+        /// 1624 sums, as <see cref="NatRewriter"/> computes them from the flow's tuple, which every packet of the flow direction
+        /// carries): IPv4 header without and with the TTL decrement, and TCP/UDP (addresses and ports).</summary>
+        [FieldOffset(26)] public ushort IpWireDelta;
+        [FieldOffset(28)] public ushort IpWireDeltaTtl;
+        [FieldOffset(30)] public ushort L4WireDelta;
+
+        /// <summary>The Ethernet header's first 12 bytes (destination and source MAC) as two stores.</summary>
+        [FieldOffset(32)] public ulong L2Head;
+        [FieldOffset(40)] public uint L2Tail;
+
+        /// <summary>IPv4: the TCP/UDP ports and the source and destination address after the rewrite, as the frame carries them.</summary>
+        [FieldOffset(44)] public uint WirePorts;
+        [FieldOffset(48)] public ulong WireAddresses;
+
+        /// <summary>The established prefix's memo of a conntrack word that its packets leave unchanged (0: none yet; see
+        /// <see cref="Conntrack.ConntrackWorker.TryRefreshEstablished"/>).</summary>
+        [FieldOffset(56)] public uint SteadyLow;
     }
 
     private struct V6Addresses
     {
-        public ulong SrcHigh, DstHigh, DstLow;
+        public ulong SrcHigh, SrcLow, DstHigh, DstLow;
     }
 
-    private readonly Slot[] _pinned;
-    private readonly Slot* _slots;      // 64-byte aligned inside _pinned
+    private readonly HugePageBlock _memory;
+    private readonly Slot* _slots;
     private readonly V6Addresses[] _v6;
     private readonly int _mask;
     private ulong _stamp;
@@ -74,20 +86,32 @@ public sealed unsafe class ForwardingCache
     {
         Enabled = enabled;
         var count = enabled ? SlotCount : 1;
-        // Pinned (never moves), one spare slot to align the first on a cache line: the conntrack lookup prefetches a
-        // flow's slot by address while it prefetches the flow's entry (ConntrackWorker.SidePrefetch).
-        _pinned = GC.AllocateArray<Slot>(count + 1, pinned: true);
-        var first = (nuint)Unsafe.AsPointer(ref _pinned[0]);
-        _slots = (Slot*)((first + 63) & ~(nuint)63);
+        // Native and never moving: the conntrack lookup prefetches a flow's slot by address while it prefetches the flow's
+        // entry (ConntrackWorker.SidePrefetch).
+        _memory = new HugePageBlock((long)count * sizeof(Slot));
+        _slots = (Slot*)_memory.Pointer;
         _v6 = new V6Addresses[count];
         _mask = count - 1;
+        Index = enabled ? new FlowIndex() : null;
     }
+
+    /// <summary>The IPv4 TCP/UDP flow directions whose decision is kept here, by their packets' bytes (null when disabled).</summary>
+    public FlowIndex? Index { get; }
 
     /// <summary>Off: every packet goes through every stage (to compare against).</summary>
     public bool Enabled { get; }
 
-    /// <summary>Hits and fills so far (diagnostics and tests; written by the owning worker only).</summary>
+    /// <summary>Hits and fills so far (diagnostics and tests; written by the owning worker only). Hits include <see cref="PrefixHits"/>.</summary>
     public long Hits { get; private set; }
+
+    /// <summary>Packets forwarded by the established-flow prefix (<see cref="EstablishedPrefix"/>), before parsing.</summary>
+    public long PrefixHits { get; private set; }
+
+    internal void CountPrefixHits(int packets)
+    {
+        Hits += packets;
+        PrefixHits += packets;
+    }
     public long Fills { get; private set; }
 
     /// <summary>Has the worker's conntrack lookups prefetch the slot of each flow they find, with its entry.</summary>
@@ -116,6 +140,18 @@ public sealed unsafe class ForwardingCache
         return ref s;
     }
 
+    /// <summary>The address of a flow direction's slot (to prefetch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Slot* SlotOf(int flow) => _slots + (flow & _mask);
+
+    /// <summary>
+    /// Slot <paramref name="s"/> holds a decision for flow direction <paramref name="flow"/> (entry * 2 + direction) of
+    /// <paramref name="generation"/> arriving on <paramref name="rxPort"/>, valid this burst.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool Holds(Slot* s, int flow, uint generation, int rxPort) =>
+        s->Key == flow + 1 && s->EntryGeneration == generation && s->RxPort == rxPort && s->Stamp == _stamp;
+
     /// <summary>
     /// Forwards packet <paramref name="i"/> of an established flow from the cached decision, if there is one. Returns
     /// false (nothing done) without one; otherwise true with <paramref name="drop"/> the packet's drop reason (TTL
@@ -138,17 +174,26 @@ public sealed unsafe class ForwardingCache
         if (s.Precomputed != 0 && (p.Flags[i] & PacketFlags.LaterFragment) == 0 && p.L4Offset[i] != 0
             && !(decrementTtl && data[p.L3Offset[i] + 8] <= 1))
         {
-            RewriteIpv4(w, data, i, in s, decrementTtl);
+            RewriteIpv4(data + p.L3Offset[i], data + p.L4Offset[i], in s, decrementTtl);
+            if (w.Trace is not null)
+                NatStage.TraceResult(w, st.Origin[i], p.Flow[i], Rewrite(in s));
             WriteL2(w, burst, i, data, in s);
+            // The index may have lost this flow direction to others sharing its bucket: the next packet takes the prefix again.
+            if (Index is { } index)
+            {
+                FlowIndex.KeyOf(in p.Flow[i], st.RxPort, out var addresses, out var meta);
+                index.Set(addresses, meta, entry * 2 + direction, generation);
+            }
             return true;
         }
         if (s.Fields != RewriteFields.None)
         {
-            var rewrite = new Rewrite { Fields = s.Fields, SrcLow = s.SrcLow, DstLow = s.DstV4, SrcPort = s.SrcPort, DstPort = s.DstPort };
+            var rewrite = Rewrite(in s);
             if (st.Parsed.Headers.IpVersion[i] == 6)
             {
                 ref readonly var a = ref _v6[(entry * 2 + direction) & _mask];
                 rewrite.SrcHigh = a.SrcHigh;
+                rewrite.SrcLow = a.SrcLow;
                 rewrite.DstHigh = a.DstHigh;
                 rewrite.DstLow = a.DstLow;
             }
@@ -166,8 +211,7 @@ public sealed unsafe class ForwardingCache
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteL2(WorkerContext w, Burst burst, int i, byte* data, in Slot s)
     {
-        MacAddress.Write(data, s.DestinationMac);
-        MacAddress.Write(data + 6, s.SourceMac);
+        WriteL2(data, in s);
         burst.Egress[i] = s.EgressPortId;
         var st = w.State;
         st.Marks[i] |= PacketMarks.FastForwarded;
@@ -175,49 +219,54 @@ public sealed unsafe class ForwardingCache
             t.Outcome[st.Origin[i]] = PacketOutcome.Forwarded;
     }
 
+    /// <summary>Both MACs of the cached decision.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void WriteL2(byte* data, in Slot s)
+    {
+        Unsafe.WriteUnaligned(data, s.L2Head);
+        Unsafe.WriteUnaligned(data + 8, s.L2Tail);
+    }
+
+    /// <summary>The rewrite a slot holds (IPv4 addresses; an IPv6 flow's come from <see cref="V6Addresses"/>).</summary>
+    internal static Rewrite Rewrite(in Slot s) => new()
+    {
+        Fields = s.Fields,
+        SrcLow = BinaryPrimitives.ReverseEndianness((uint)s.WireAddresses),
+        DstLow = BinaryPrimitives.ReverseEndianness((uint)(s.WireAddresses >> 32)),
+        SrcPort = s.SrcPort,
+        DstPort = s.DstPort,
+    };
+
     /// <summary>
     /// The cached IPv4 TCP/UDP rewrite with its precomputed checksum deltas, and the TTL decrement (the caller made sure
     /// the TTL is above 1) folded into the same IPv4 checksum update: the same bytes as <see cref="NatRewriter"/>
     /// followed by <see cref="PacketBuilders.DecrementTtl"/> (one's complement addition is associative, and a folded sum
     /// is zero only when every term is).
     /// </summary>
-    private static void RewriteIpv4(WorkerContext w, byte* data, int i, in Slot s, bool decrementTtl)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void RewriteIpv4(byte* ip, byte* l4, in Slot s, bool decrementTtl)
     {
-        var p = w.State.Parsed;
-        var ip = data + p.L3Offset[i];
-        var l4 = data + p.L4Offset[i];
-        var src = (s.Fields & RewriteFields.Src) != 0;
-        var dst = (s.Fields & RewriteFields.Dst) != 0;
-        if (src)
-            Checksum.Put32(ip + 12, (uint)s.SrcLow);
-        if (dst)
-            Checksum.Put32(ip + 16, s.DstV4);
-        ulong ipDelta = s.IpDelta;
+        // The unchanged fields are stored as they were: a slot serves one flow direction, whose tuple every packet carries.
+        Unsafe.WriteUnaligned(ip + 12, s.WireAddresses);
+        var ipDelta = s.IpWireDelta;
         if (decrementTtl)
         {
-            var ttl = ip[8];
-            ip[8] = (byte)(ttl - 1);
-            ipDelta += Checksum.Delta16((ushort)(ttl << 8 | ip[9]), (ushort)((ttl - 1) << 8 | ip[9]));
+            ip[8]--;
+            ipDelta = s.IpWireDeltaTtl;
         }
         if (ipDelta != 0)
-            Checksum.ApplyAt(ip + 10, ipDelta);
-        if (src)
-            Checksum.Put16(l4, s.SrcPort);
-        if (dst)
-            Checksum.Put16(l4 + 2, s.DstPort);
-        if (s.L4Delta != 0)
+            Checksum.ApplyWireAt(ip + 10, ipDelta);
+        Unsafe.WriteUnaligned(l4, s.WirePorts);
+        if (s.L4WireDelta != 0)
         {
             if (s.Precomputed == NatRewriter.Tcp)
-                Checksum.ApplyAt(l4 + 16, s.L4Delta);
+                Checksum.ApplyWireAt(l4 + 16, s.L4WireDelta);
             else
-                Checksum.ApplyUdpAt(l4 + 6, s.L4Delta, true);
-        }
-        if (w.Trace is not null)
-        {
-            var rewrite = new Rewrite { Fields = s.Fields, SrcLow = s.SrcLow, DstLow = s.DstV4, SrcPort = s.SrcPort, DstPort = s.DstPort };
-            NatStage.TraceResult(w, i, in rewrite);
+                Checksum.ApplyUdpWireAt(l4 + 6, s.L4WireDelta);
         }
     }
+
+    private const uint TtlDecrementDelta = 0xFEFF;
 
     private static uint Delta32(uint old, uint @new) => old == @new ? 0 : Checksum.Delta32(old, @new);
     private static uint Delta16(ushort old, ushort @new) => old == @new ? 0 : Checksum.Delta16(old, @new);
@@ -239,34 +288,56 @@ public sealed unsafe class ForwardingCache
         s.Stamp = _stamp;
         s.RxPort = (ushort)st.RxPort;
         s.EgressPortId = egressPortId;
-        s.DestinationMac = destinationMac;
-        s.SourceMac = sourceMac;
+        s.SteadyLow = 0;
+        var l2 = stackalloc byte[12];
+        MacAddress.Write(l2, destinationMac);
+        MacAddress.Write(l2 + 6, sourceMac);
+        s.L2Head = Unsafe.ReadUnaligned<ulong>(l2);
+        s.L2Tail = Unsafe.ReadUnaligned<uint>(l2 + 8);
         s.Fields = r.Fields;
-        s.SrcLow = r.SrcLow;
-        s.DstV4 = (uint)r.DstLow;
-        if (st.Parsed.Headers.IpVersion[i] == 6)
-            _v6[key & _mask] = new V6Addresses { SrcHigh = r.SrcHigh, DstHigh = r.DstHigh, DstLow = r.DstLow };
         s.SrcPort = r.SrcPort;
         s.DstPort = r.DstPort;
-        // IPv4 TCP/UDP: the checksum deltas are the same for every packet of the flow direction (its tuple is the key).
         var flow = st.Parsed.Flow[i];
+        var src = (r.Fields & RewriteFields.Src) != 0;
+        var dst = (r.Fields & RewriteFields.Dst) != 0;
+        if (flow.IpVersion == 6)
+            _v6[key & _mask] = new V6Addresses { SrcHigh = r.SrcHigh, SrcLow = r.SrcLow, DstHigh = r.DstHigh, DstLow = r.DstLow };
+        else
+        {
+            var newSrc = src ? (uint)r.SrcLow : flow.SrcV4;
+            var newDst = dst ? (uint)r.DstLow : flow.DstV4;
+            s.WireAddresses = (ulong)BinaryPrimitives.ReverseEndianness(newDst) << 32 | BinaryPrimitives.ReverseEndianness(newSrc);
+        }
+        // IPv4 TCP/UDP: the checksum deltas are the same for every packet of the flow direction (its tuple is the key).
         s.Precomputed = 0;
-        if (flow.IpVersion == 4 && flow.Protocol is NatRewriter.Tcp or NatRewriter.Udp && (r.Fields & (RewriteFields.Src | RewriteFields.Dst)) != 0)
+        if (flow.IpVersion == 4 && flow.Protocol is NatRewriter.Tcp or NatRewriter.Udp)
         {
             uint ipDelta = 0, portDelta = 0;
-            if ((r.Fields & RewriteFields.Src) != 0)
+            var newSrcPort = flow.SourcePort;
+            var newDstPort = flow.DestinationPort;
+            if (src)
             {
                 ipDelta += Delta32(flow.SrcV4, (uint)r.SrcLow);
                 portDelta += Delta16(flow.SourcePort, r.SrcPort);
+                newSrcPort = r.SrcPort;
             }
-            if ((r.Fields & RewriteFields.Dst) != 0)
+            if (dst)
             {
                 ipDelta += Delta32(flow.DstV4, (uint)r.DstLow);
                 portDelta += Delta16(flow.DestinationPort, r.DstPort);
+                newDstPort = r.DstPort;
             }
-            s.IpDelta = ipDelta;
-            s.L4Delta = ipDelta + portDelta;
+            s.WirePorts = (uint)BinaryPrimitives.ReverseEndianness(newDstPort) << 16 | BinaryPrimitives.ReverseEndianness(newSrcPort);
+            s.IpWireDelta = Checksum.WireDelta(ipDelta);
+            // A TTL decrement (from 2 or more) changes the word TTL|protocol by -0x100: ~old + new is always 0xFEFF.
+            s.IpWireDeltaTtl = Checksum.WireDelta((ulong)ipDelta + TtlDecrementDelta);
+            s.L4WireDelta = Checksum.WireDelta(ipDelta + portDelta);
             s.Precomputed = flow.Protocol;
+            if (Index is { } index)
+            {
+                FlowIndex.KeyOf(in flow, st.RxPort, out var addresses, out var meta);
+                index.Set(addresses, meta, key, s.EntryGeneration);
+            }
         }
         Fills++;
     }

@@ -57,18 +57,21 @@ public sealed unsafe class NatStage : IBurstStage
     /// <summary>Records in the trace (if any) the flow as packet <paramref name="i"/> leaves NAT.</summary>
     internal static void TraceResult(WorkerContext w, int i, in Rewrite r)
     {
+        if (w.Trace is not null)
+            TraceResult(w, w.State.Origin[i], w.State.Parsed.Flow[i], in r);
+    }
+
+    /// <summary>Records in the trace (if any) flow <paramref name="f"/> of the packet received at <paramref name="origin"/> as it leaves NAT.</summary>
+    internal static void TraceResult(WorkerContext w, int origin, FlowKey f, in Rewrite r)
+    {
         if (w.Trace is { } t)
         {
-            var st = w.State;
-            var p = st.Parsed;
-            var o = st.Origin[i];
-            var f = p.Flow[i];
             if ((r.Fields & RewriteFields.Src) != 0)
                 f = f.WithSource(r.SrcHigh, r.SrcLow, StageHelpers.HasPorts(f.Protocol) ? r.SrcPort : f.SourcePort);
             if ((r.Fields & RewriteFields.Dst) != 0)
                 f = f.WithDestination(r.DstHigh, r.DstLow, StageHelpers.HasPorts(f.Protocol) ? r.DstPort : f.DestinationPort);
-            t.NatResult[o] = f;
-            t.NatApplied[o] = true;
+            t.NatResult[origin] = f;
+            t.NatApplied[origin] = true;
         }
     }
 }

@@ -63,13 +63,26 @@ public sealed class UntrackedStage : IBurstStage
             st.Compact(burst);
     }
 
+    /// <summary>
+    /// Whether untracked policy can see this burst: the ingress host endpoint has an untracked ingress program (from the
+    /// wire) or some port has an untracked egress program (host-originated). When not, the stage does nothing, which
+    /// the established-flow prefix relies on.
+    /// </summary>
+    internal static bool Applies(WorkerContext w)
+    {
+        if (w.RxPort.Role == PortRole.Kernel)
+            return w.Policy!.AnyUntrackedEgress;
+        var hep = w.RxHostEndpoint;
+        return hep is not null && hep.UntrackedCanDecide && hep.UntrackedIn >= 0;
+    }
+
     /// <summary>The ingress host endpoint's untracked ingress program for every IP packet not passed by a raw failsafe; false when there is none.</summary>
     private bool ChooseIngressPrograms(int n)
     {
         var w = _w;
-        var hep = w.RxHostEndpoint;
-        if (hep is null || !hep.UntrackedCanDecide || hep.UntrackedIn < 0)
+        if (!Applies(w))
             return false;
+        var hep = w.RxHostEndpoint!;
         var st = w.State;
         var h = st.Parsed.Headers;
         var policy = w.Policy!.Model;
@@ -90,7 +103,7 @@ public sealed class UntrackedStage : IBurstStage
     {
         var w = _w;
         var snapshot = w.Policy!;
-        if (!snapshot.AnyUntrackedEgress)
+        if (!Applies(w))
             return false;
         var policy = snapshot.Model;
         var st = w.State;

@@ -85,10 +85,20 @@ public class ConntrackAllocationAndFloodTests(ITestOutputHelper output)
         var allocBefore = GC.GetAllocatedBytesForCurrentThread();
         var memoryBefore = table.MemoryBytes;
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        int inserted = 0, refused = 0, goodMisses = 0, maxLive = 0;
+        int inserted = 0, refused = 0, goodMisses = 0, maxLive = 0, allocatingChunks = 0;
+        var chunkStart = allocBefore;
 
         for (var b = 0; b < sources / 32; b++)
         {
+            // The runtime may allocate once on this thread while it promotes a method (tiering, OSR); an allocation per
+            // burst would show in every chunk of 1024 bursts.
+            if ((b & 1023) == 1023)
+            {
+                var total = GC.GetAllocatedBytesForCurrentThread();
+                if (total != chunkStart)
+                    allocatingChunks++;
+                chunkStart = total;
+            }
             now += 1; // 32 SYNs per simulated ms: a 32 kpps flood in simulated time (no entry ages out meanwhile)
             for (var j = 0; j < 32; j++)
                 keys[j] = Flood(b * 32 + j);
@@ -133,7 +143,7 @@ public class ConntrackAllocationAndFloodTests(ITestOutputHelper output)
         output.WriteLine($"capacity={capacity} sources={sources} established={established} elapsed={elapsed.TotalSeconds:F2}s " +
                          $"({sources / elapsed.TotalSeconds / 1e6:F2} M SYN/s incl. lookups) inserted={inserted} refused={refused} " +
                          $"evicted={s.Evicted} live={table.CountLive()} maxLive={maxLive} lost={lost} goodMisses={goodMisses} recentKept={recentKept}/1000 " +
-                         $"table={table.MemoryBytes / 1048576.0:F1} MiB ({table.BytesPerFlow:F0} B/flow) heapDelta={heapAfter - heapBefore} allocated={allocated}");
+                         $"table={table.MemoryBytes / 1048576.0:F1} MiB ({table.BytesPerFlow:F0} B/flow) heapDelta={heapAfter - heapBefore} allocated={allocated} in {allocatingChunks} of {sources / 32 / 1024} chunks");
 
         Assert.Equal(0, lost);
         Assert.Equal(0, goodMisses);
@@ -144,7 +154,8 @@ public class ConntrackAllocationAndFloodTests(ITestOutputHelper output)
         Assert.InRange(maxLive, 0, capacity);
         Assert.Equal(1000, recentKept);
         Assert.Equal(memoryBefore, table.MemoryBytes);
-        Assert.Equal(0, allocated);
+        Assert.InRange(allocatingChunks, 0, 1);
+        Assert.InRange(allocated, 0, 1024);
         Assert.InRange(heapAfter - heapBefore, -(1L << 20), 1L << 20);
         Assert.Empty(table.Verify());
     }

@@ -62,13 +62,13 @@ public sealed class PipelineFuzzHarness : IDisposable
     private readonly SimulatedClock _clock = new();
     private long _expectedIndex;
 
-    public PipelineFuzzHarness(bool guardPages, ApplianceConfiguration? configuration = null, string? servicesYaml = null, bool fastPath = true)
+    public PipelineFuzzHarness(bool guardPages, ApplianceConfiguration? configuration = null, string? servicesYaml = null, bool fastPath = true, bool trace = true)
     {
         var policies = PolicyBuild.Repository();
         configuration ??= ApplianceConfiguration.Default();
         var services = ServiceYamlLoader.Load(servicesYaml ?? ApplianceConfiguration.DefaultServicesYaml(), "services.yaml");
         _runtime = ApplianceRuntime.Create(configuration, policies.Policy, policies.CompileFor(configuration.Node.Name), services,
-            new RuntimeOptions { TicksPerSecond = 1_000_000_000, Trace = true, ParseBoundsChecks = true, ConntrackHashSeed = 7, FastPath = fastPath });
+            new RuntimeOptions { TicksPerSecond = 1_000_000_000, Trace = trace, ParseBoundsChecks = true, ConntrackHashSeed = 7, FastPath = fastPath });
         var ports = _runtime.Ports.Select(p => new OfflinePort(p.Name, p.Role)).ToList();
         _worker = _runtime.CreateWorker(OfflineRunner.CreateContext(ports), _clock);
         _runner = new OfflineRunner(_worker.Stages.Append(new AlignmentCheck(_worker)).ToArray(), guardPages: guardPages);
@@ -118,9 +118,9 @@ public sealed class PipelineFuzzHarness : IDisposable
             Observe?.Invoke(r.Tag, PacketOutcome.None, r.Reason);
             return;
         }
-        var trace = _worker.Trace!;
-        var origin = trace.OriginOf(r.Mbuf);
-        var outcome = origin >= 0 ? trace.Outcome[origin] : PacketOutcome.None;
+        var trace = _worker.Trace;
+        var origin = trace?.OriginOf(r.Mbuf) ?? -1;
+        var outcome = origin >= 0 ? trace!.Outcome[origin] : PacketOutcome.None;
         switch (outcome)
         {
             case PacketOutcome.Punted: Verdicts.Punted++; break;

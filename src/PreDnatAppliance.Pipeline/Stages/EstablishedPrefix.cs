@@ -1,0 +1,193 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+using PreDnatAppliance.Dataplane.Configuration;
+using PreDnatAppliance.Dataplane.Interop;
+using PreDnatAppliance.Dataplane.Stages;
+using PreDnatAppliance.Pipeline.Parsing;
+using PreDnatAppliance.Pipeline.Runtime;
+
+namespace PreDnatAppliance.Pipeline.Stages;
+
+/// <summary>
+/// The established-flow prefix, run by the parse step before parsing: the packets at the head of a burst that belong to
+/// established flows with a kept forwarding decision are forwarded straight from their bytes — OVS's exact-match cache in
+/// front of the stages. For each packet, in order: a plain IPv4 TCP/UDP frame (the parser's own test,
+/// <see cref="ParseStage.IsPlainIpv4{TB}"/>), its flow direction in the worker's <see cref="FlowIndex"/>, a forwarding
+/// slot valid this burst (<see cref="ForwardingCache.Holds"/>), a TTL above 1, and a conntrack step whose verdict is
+/// certain (<see cref="Conntrack.ConntrackWorker.TryRefreshEstablished"/>: an ACK on ESTABLISHED, or UDP). Then the
+/// slot's NAT, TTL, MACs and egress are written, and the packet counts as parsed and established (or reply) exactly as
+/// the stages would count it.
+///
+/// The prefix ends at the first packet that fails any test: that packet and every later one take the stages, in order,
+/// so no packet of a flow overtakes an earlier one of the same burst (the conntrack state machine sees them in arrival
+/// order). Nothing runs when untracked policy could see the burst (untracked packets never touch conntrack). Three
+/// passes over the burst so that each level's cache lines are prefetched a whole pass ahead: keys and index buckets,
+/// then forwarding slots and conntrack entries, then the work.
+/// </summary>
+public sealed unsafe class EstablishedPrefix
+{
+    private readonly WorkerContext _w;
+
+    // Per packet of the burst, index for index (pinned arrays, used through pointers: no bounds checks per packet).
+    private readonly ulong[] _addressArray = GC.AllocateArray<ulong>(Burst.MaxCapacity, pinned: true);
+    private readonly ulong[] _metaArray = GC.AllocateArray<ulong>(Burst.MaxCapacity, pinned: true);
+    private readonly nint[] _bucketArray = GC.AllocateArray<nint>(Burst.MaxCapacity, pinned: true);
+    private readonly nint[] _dataArray = GC.AllocateArray<nint>(Burst.MaxCapacity, pinned: true);
+    private readonly int[] _flowArray = GC.AllocateArray<int>(Burst.MaxCapacity, pinned: true);
+    private readonly uint[] _generationArray = GC.AllocateArray<uint>(Burst.MaxCapacity, pinned: true);
+    private readonly byte[] _tcpFlagsArray = GC.AllocateArray<byte>(Burst.MaxCapacity, pinned: true);
+    private readonly ulong* _addresses, _meta;
+    private readonly byte** _bucket, _data;
+    private readonly int* _flow;
+    private readonly uint* _generation;
+    private readonly byte* _tcpFlags;
+
+    public EstablishedPrefix(WorkerContext worker)
+    {
+        _w = worker;
+        _addresses = (ulong*)Unsafe.AsPointer(ref _addressArray[0]);
+        _meta = (ulong*)Unsafe.AsPointer(ref _metaArray[0]);
+        _bucket = (byte**)Unsafe.AsPointer(ref _bucketArray[0]);
+        _data = (byte**)Unsafe.AsPointer(ref _dataArray[0]);
+        _flow = (int*)Unsafe.AsPointer(ref _flowArray[0]);
+        _generation = (uint*)Unsafe.AsPointer(ref _generationArray[0]);
+        _tcpFlags = (byte*)Unsafe.AsPointer(ref _tcpFlagsArray[0]);
+    }
+
+    /// <summary>Conntrack entry * 2 + direction of prefix packet <paramref name="i"/> (valid up to the last <see cref="Forward"/>'s result).</summary>
+    public int FlowOf(int i) => _flow[i];
+
+    /// <summary>The conntrack entry generation of prefix packet <paramref name="i"/>.</summary>
+    public uint GenerationOf(int i) => _generation[i];
+
+    /// <summary>
+    /// Forwards the burst's established prefix (the parse step has started the burst: clock, policy, ingress port, trace)
+    /// and returns its length: packets <c>0 .. result-1</c> have their egress and are counted; the rest are untouched.
+    /// </summary>
+    public int Forward(Burst burst)
+    {
+        var w = _w;
+        var fast = w.Forwarding;
+        if (fast.Index is not { } index || UntrackedStage.Applies(w))
+            return 0;
+        fast.BeginBurst(w.Policy!.Generation, w.Runtime.Neighbours);
+        var plain = ReadKeys(burst, index, w.State.RxPort);
+        if (plain == 0)
+            return 0;
+        var indexed = Probe(plain, fast, w.Conntrack.Table);
+        var k = indexed == 0 ? 0 : ForwardInOrder(burst, indexed);
+        if (k > 0)
+        {
+            fast.CountPrefixHits(k);
+            w.Conntrack.CountEstablished(k);
+        }
+        return k;
+    }
+
+    // Three passes in three methods: each loop keeps its values in registers.
+
+    /// <summary>Pass 1: the plain frames at the head of the burst, their keys, and their index buckets prefetched.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining), SkipLocalsInit]
+    private int ReadKeys(Burst burst, FlowIndex index, int rx)
+    {
+        var n = burst.Count;
+        var mbufs = burst.Mbufs;
+        var plain = 0;
+        for (; plain < n; plain++)
+        {
+            var m = mbufs[plain];
+            int length = Mbuf.DataLen(m);
+            var data = Mbuf.Data(m);
+            if (Mbuf.NbSegs(m) != 1 || Mbuf.PktLen(m) != (uint)length
+                || !ParseStage.IsPlainIpv4<UncheckedReads>(data, length, out _, out var protocol, out var tcpFlags))
+                break;
+            var addresses = Unsafe.ReadUnaligned<ulong>(data + ParseStage.PlainIpv4L3 + 12);
+            var meta = FlowIndex.Meta(Unsafe.ReadUnaligned<uint>(data + ParseStage.PlainIpv4L4), protocol, rx);
+            var bucket = (byte*)index.Bucket(addresses, meta);
+            Prefetch(bucket);
+            Prefetch(bucket + 64);
+            _addresses[plain] = addresses;
+            _meta[plain] = meta;
+            _bucket[plain] = bucket;
+            _data[plain] = data;
+            _tcpFlags[plain] = tcpFlags;
+        }
+        return plain;
+    }
+
+    /// <summary>Pass 2: the indexed flow directions among them, their forwarding slots and conntrack entries prefetched.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining), SkipLocalsInit]
+    private int Probe(int plain, ForwardingCache fast, Conntrack.ConntrackTable table)
+    {
+        var indexed = 0;
+        for (; indexed < plain; indexed++)
+        {
+            if (!FlowIndex.TryGet(_bucket[indexed], _addresses[indexed], _meta[indexed], out var flow, out var generation))
+                break;
+            _flow[indexed] = flow;
+            _generation[indexed] = generation;
+            Prefetch(fast.SlotOf(flow));
+            Prefetch(table.EntryPtr(flow >> 1));
+        }
+        return indexed;
+    }
+
+    /// <summary>Pass 3: in order, the packets forwarded from their slots, until the first that needs the stages; counted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining), SkipLocalsInit]
+    private int ForwardInOrder(Burst burst, int indexed)
+    {
+        var w = _w;
+        var fast = w.Forwarding;
+        var ct = w.Conntrack;
+        var rx = w.State.RxPort;
+        var decrementTtl = w.RxPort.Role != PortRole.Kernel;
+        var now = w.State.Now;
+        var trace = w.Trace;
+        var egress = burst.Egress;
+        var replies = 0;
+        var k = 0;
+        for (; k < indexed; k++)
+        {
+            var flow = _flow[k];
+            var generation = _generation[k];
+            var s = fast.SlotOf(flow);
+            var data = _data[k];
+            var ip = data + ParseStage.PlainIpv4L3;
+            if (!fast.Holds(s, flow, generation, rx) || s->Precomputed == 0 || (decrementTtl && ip[8] <= 1)
+                || !ct.TryRefreshEstablished(flow >> 1, generation, flow & 1, (byte)(_meta[k] >> 32), _tcpFlags[k], now, ref s->SteadyLow))
+                break;
+            ForwardingCache.RewriteIpv4(ip, data + ParseStage.PlainIpv4L4, in *s, decrementTtl);
+            ForwardingCache.WriteL2(data, in *s);
+            egress[k] = s->EgressPortId;
+            replies += flow & 1;
+            if (trace is not null)
+                Trace(k, in *s);
+        }
+        if (k > 0 && trace is null)
+        {
+            w.Counters.Verdicts(TraceStage.Parse, TraceVerdict.Ok, k);
+            w.Counters.Verdicts(TraceStage.Conntrack, TraceVerdict.Established, k - replies);
+            w.Counters.Verdicts(TraceStage.Conntrack, TraceVerdict.Reply, replies);
+        }
+        return k;
+    }
+
+    /// <summary>The steps the stages would record for this packet (replay and tests only): parse, conntrack, NAT, forwarded.</summary>
+    private void Trace(int origin, in ForwardingCache.Slot s)
+    {
+        var w = _w;
+        w.Record(origin, TraceStage.Parse, TraceVerdict.Ok);
+        w.Record(origin, TraceStage.Conntrack, (_flow[origin] & 1) != 0 ? TraceVerdict.Reply : TraceVerdict.Established);
+        // The flow as received: the rewrite has changed the bytes, the key has not.
+        var flow = FlowIndex.FlowOf(_addresses[origin], _meta[origin]);
+        NatStage.TraceResult(w, origin, flow, ForwardingCache.Rewrite(in s));
+        w.Trace!.Outcome[origin] = PacketOutcome.Forwarded;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(void* p)
+    {
+        if (Sse.IsSupported)
+            Sse.Prefetch0(p);
+    }
+}
