@@ -298,30 +298,39 @@ public sealed unsafe class ConntrackWorker
         var word = Volatile.Read(ref p->Word);
         if (!ConntrackTable.IsLive(word) || ConntrackTable.Gen(word) != generation || t.IsExpired(word, Volatile.Read(ref p->LastSeen), now))
             return false;
-        var low = (uint)word;
-        // A UDP datagram or a TCP segment of the ACK class (no SYN, FIN or RST): the step depends on the word alone.
-        var plain = protocol == CtKey.ProtoUdp || TcpTracker.Class(tcpFlags) == TcpTracker.Ack;
-        if (plain && low == steadyLow)
-            t.Refresh(p, now); // this word was seen to step to itself for such a packet: only the timer moves
-        else
-        {
-            if (protocol is not (CtKey.ProtoTcp or CtKey.ProtoUdp)
-                || ConntrackTable.Step(low, dir, tcpFlags, out var newLow, out var refresh, out var rstEnds) != CtVerdict.Established || rstEnds)
-                return false;
-            if (newLow != low)
-            {
-                // Another lcore may change the word first: the update then steps from that, and its verdict is the packet's.
-                if (t.Update(this, e, word, dir, tcpFlags, now, out _, out var removed) != CtVerdict.Established || removed)
-                    return false; // nothing done that the lookup will not do again
-            }
-            else if (refresh)
-            {
-                t.Refresh(p, now);
-                if (plain)
-                    steadyLow = low;
-            }
-        }
+        // A UDP datagram or a TCP segment of the ACK class (ACK without SYN, FIN or RST) on a word seen to step to itself
+        // for such a packet: only the timer moves.
+        if ((uint)word != steadyLow || (protocol != CtKey.ProtoUdp && (tcpFlags & AckClassMask) != TcpTracker.FlagAck))
+            return TryStep(e, word, dir, protocol, tcpFlags, now, ref steadyLow);
+        t.Refresh(p, now);
         // Freed or reused meanwhile: the lookup finds out what the packet is now.
+        return ConntrackTable.StillSame(p, word);
+    }
+
+    private const byte AckClassMask = TcpTracker.FlagAck | TcpTracker.FlagSyn | TcpTracker.FlagFin | TcpTracker.FlagRst;
+
+    /// <summary><see cref="TryRefreshEstablished"/> for a word not known to be steady: the state machine's step.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryStep(int e, ulong word, int dir, byte protocol, byte tcpFlags, long now, ref uint steadyLow)
+    {
+        var t = _table;
+        var p = t.EntryPtr(e);
+        var low = (uint)word;
+        if (protocol is not (CtKey.ProtoTcp or CtKey.ProtoUdp)
+            || ConntrackTable.Step(low, dir, tcpFlags, out var newLow, out var refresh, out var rstEnds) != CtVerdict.Established || rstEnds)
+            return false;
+        if (newLow != low)
+        {
+            // Another lcore may change the word first: the update then steps from that, and its verdict is the packet's.
+            if (t.Update(this, e, word, dir, tcpFlags, now, out _, out var removed) != CtVerdict.Established || removed)
+                return false; // nothing done that the lookup will not do again
+        }
+        else if (refresh)
+        {
+            t.Refresh(p, now);
+            if (protocol == CtKey.ProtoUdp || (tcpFlags & AckClassMask) == TcpTracker.FlagAck)
+                steadyLow = low;
+        }
         return ConntrackTable.StillSame(p, word);
     }
 

@@ -92,6 +92,12 @@ public sealed unsafe class EstablishedPrefix
     {
         var n = burst.Count;
         var mbufs = burst.Mbufs;
+        // In locals: stores through these pointers could alias the fields as far as the JIT knows.
+        var addressesOut = _addresses;
+        var metaOut = _meta;
+        var bucketOut = _bucket;
+        var dataOut = _data;
+        var flagsOut = _tcpFlags;
         var plain = 0;
         for (; plain < n; plain++)
         {
@@ -105,12 +111,11 @@ public sealed unsafe class EstablishedPrefix
             var meta = FlowIndex.Meta(Unsafe.ReadUnaligned<uint>(data + ParseStage.PlainIpv4L4), protocol, rx);
             var bucket = (byte*)index.Bucket(addresses, meta);
             Prefetch(bucket);
-            Prefetch(bucket + 64);
-            _addresses[plain] = addresses;
-            _meta[plain] = meta;
-            _bucket[plain] = bucket;
-            _data[plain] = data;
-            _tcpFlags[plain] = tcpFlags;
+            addressesOut[plain] = addresses;
+            metaOut[plain] = meta;
+            bucketOut[plain] = bucket;
+            dataOut[plain] = data;
+            flagsOut[plain] = tcpFlags;
         }
         return plain;
     }
