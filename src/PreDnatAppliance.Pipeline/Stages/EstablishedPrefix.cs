@@ -124,13 +124,18 @@ public sealed unsafe class EstablishedPrefix
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining), SkipLocalsInit]
     private int Probe(int plain, ForwardingCache fast, Conntrack.ConntrackTable table)
     {
+        var buckets = _bucket;
+        var addresses = _addresses;
+        var meta = _meta;
+        var flows = _flow;
+        var generations = _generation;
         var indexed = 0;
         for (; indexed < plain; indexed++)
         {
-            if (!FlowIndex.TryGet(_bucket[indexed], _addresses[indexed], _meta[indexed], out var flow, out var generation))
+            if (!FlowIndex.TryGet(buckets[indexed], addresses[indexed], meta[indexed], out var flow, out var generation))
                 break;
-            _flow[indexed] = flow;
-            _generation[indexed] = generation;
+            flows[indexed] = flow;
+            generations[indexed] = generation;
             Prefetch(fast.SlotOf(flow));
             Prefetch(table.EntryPtr(flow >> 1));
         }
@@ -149,17 +154,22 @@ public sealed unsafe class EstablishedPrefix
         var now = w.State.Now;
         var trace = w.Trace;
         var egress = burst.Egress;
+        var flows = _flow;
+        var generations = _generation;
+        var frames = _data;
+        var meta = _meta;
+        var tcpFlags = _tcpFlags;
         var replies = 0;
         var k = 0;
         for (; k < indexed; k++)
         {
-            var flow = _flow[k];
-            var generation = _generation[k];
+            var flow = flows[k];
+            var generation = generations[k];
             var s = fast.SlotOf(flow);
-            var data = _data[k];
+            var data = frames[k];
             var ip = data + ParseStage.PlainIpv4L3;
             if (!fast.Holds(s, flow, generation, rx) || s->Precomputed == 0 || (decrementTtl && ip[8] <= 1)
-                || !ct.TryRefreshEstablished(flow >> 1, generation, flow & 1, (byte)(_meta[k] >> 32), _tcpFlags[k], now, ref s->SteadyLow))
+                || !ct.TryRefreshEstablished(flow >> 1, generation, flow & 1, (byte)(meta[k] >> 32), tcpFlags[k], now, ref s->SteadyLow))
                 break;
             ForwardingCache.RewriteIpv4(ip, data + ParseStage.PlainIpv4L4, in *s, decrementTtl);
             ForwardingCache.WriteL2(data, in *s);
