@@ -161,6 +161,11 @@ public sealed unsafe class PollLoop : IDisposable
         // Several egress ports: bucket by port (order kept within a port), then one TX burst per port.
         var touched = 0;
         var mbufs = burst.Mbufs;
+        // In locals: the stores below could alias the fields as far as the JIT knows.
+        var counts = _txCounts;
+        var buffers = _txBuffers;
+        var touchedPorts = _touched;
+        int burstSize = _burstSize;
         for (var i = 0; i < n; i++)
         {
             var p = egress[i];
@@ -169,11 +174,11 @@ public sealed unsafe class PollLoop : IDisposable
                 Send(Burst.NoPort, mbufs + i, 1);
                 continue;
             }
-            var k = _txCounts[p];
+            var k = counts[p];
             if (k == 0)
-                _touched[touched++] = p;
-            _txBuffers[p * _burstSize + k] = mbufs[i];
-            _txCounts[p] = k + 1;
+                touchedPorts[touched++] = p;
+            buffers[p * burstSize + k] = mbufs[i];
+            counts[p] = k + 1;
         }
         for (var t = 0; t < touched; t++)
         {
