@@ -13,8 +13,9 @@ namespace PreDnatAppliance.Pipeline.Stages;
 /// established flows with a kept forwarding decision are forwarded straight from their bytes — OVS's exact-match cache in
 /// front of the stages. For each packet, in order: a plain IPv4 TCP/UDP frame (the parser's own test,
 /// <see cref="ParseStage.IsPlainIpv4{TB}"/>), its flow direction in the worker's <see cref="FlowIndex"/>, a forwarding
-/// slot valid this burst (<see cref="ForwardingCache.Holds"/>), a TTL above 1, and a conntrack step whose verdict is
-/// certain (<see cref="Conntrack.ConntrackWorker.TryRefreshEstablished"/>: an ACK on ESTABLISHED, or UDP). Then the
+/// slot valid this burst (<see cref="ForwardingCache.Holds"/>), a TTL above 1, and a conntrack step that is Established
+/// without a lookup (<see cref="Conntrack.ConntrackWorker.TryRefreshEstablished"/>: the entry live, of the index's
+/// generation, not expired, and the state machine neither re-evaluating, refusing nor ending the flow). Then the
 /// slot's NAT, TTL, MACs and egress are written, and the packet counts as parsed and established (or reply) exactly as
 /// the stages would count it.
 ///
