@@ -213,8 +213,11 @@ public sealed unsafe class ConntrackTable : IDisposable
     internal static uint Gen(ulong word) => (uint)(word >> 32);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool IsExpired(ulong word, long lastSeen, long now) =>
-        now - lastSeen > _timeoutTicks[(word & WClassMask) >> WClassShift];
+    internal bool IsExpired(ulong word, long lastSeen, long now) => IsExpiredAt(word, now - lastSeen);
+
+    /// <summary>Whether an entry last seen <paramref name="age"/> ticks ago has timed out in its word's timeout class.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool IsExpiredAt(ulong word, long age) => age > _timeoutTicks[(word & WClassMask) >> WClassShift];
 
     // ---------------------------------------------------------------- hashing and buckets
 

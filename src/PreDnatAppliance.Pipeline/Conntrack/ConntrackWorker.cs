@@ -296,13 +296,15 @@ public sealed unsafe class ConntrackWorker
         var t = _table;
         var p = t.EntryPtr(e);
         var word = Volatile.Read(ref p->Word);
-        if (!ConntrackTable.IsLive(word) || ConntrackTable.Gen(word) != generation || t.IsExpired(word, Volatile.Read(ref p->LastSeen), now))
+        var age = now - Volatile.Read(ref p->LastSeen);
+        if (!ConntrackTable.IsLive(word) || ConntrackTable.Gen(word) != generation || t.IsExpiredAt(word, age))
             return false;
         // A UDP datagram or a TCP segment of the ACK class (ACK without SYN, FIN or RST) on a word seen to step to itself
-        // for such a packet: only the timer moves.
+        // for such a packet: only the timer moves (as ConntrackTable.Refresh does).
         if ((uint)word != steadyLow || (protocol != CtKey.ProtoUdp && (tcpFlags & AckClassMask) != TcpTracker.FlagAck))
             return TryStep(e, word, dir, protocol, tcpFlags, now, ref steadyLow);
-        t.Refresh(p, now);
+        if (age >= t.Granularity)
+            p->LastSeen = now;
         // Freed or reused meanwhile: the lookup finds out what the packet is now.
         return ConntrackTable.StillSame(p, word);
     }

@@ -155,6 +155,7 @@ public sealed unsafe class EstablishedPrefix
         var now = w.State.Now;
         var trace = w.Trace;
         var egress = burst.Egress;
+        var stamp = fast.Stamp;
         var flows = _flow;
         var generations = _generation;
         var frames = _data;
@@ -169,7 +170,7 @@ public sealed unsafe class EstablishedPrefix
             var s = fast.SlotOf(flow);
             var data = frames[k];
             var ip = data + ParseStage.PlainIpv4L3;
-            if (!fast.Holds(s, flow, generation, rx) || s->Precomputed == 0 || (decrementTtl && ip[8] <= 1)
+            if (!ForwardingCache.Holds(s, flow, generation, rx, stamp) || s->Precomputed == 0 || (decrementTtl && ip[8] <= 1)
                 || !ct.TryRefreshEstablished(flow >> 1, generation, flow & 1, (byte)(meta[k] >> 32), tcpFlags[k], now, ref s->SteadyLow))
                 break;
             ForwardingCache.RewriteIpv4(ip, data + ParseStage.PlainIpv4L4, in *s, decrementTtl);

@@ -149,8 +149,16 @@ public sealed unsafe class ForwardingCache
     /// <paramref name="generation"/> arriving on <paramref name="rxPort"/>, valid this burst.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool Holds(Slot* s, int flow, uint generation, int rxPort) =>
-        s->Key == flow + 1 && s->EntryGeneration == generation && s->RxPort == rxPort && s->Stamp == _stamp;
+    internal bool Holds(Slot* s, int flow, uint generation, int rxPort) => Holds(s, flow, generation, rxPort, _stamp);
+
+    /// <summary>The same with this burst's <see cref="Stamp"/> read once by the caller.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool Holds(Slot* s, int flow, uint generation, int rxPort, ulong stamp) =>
+        // Key and EntryGeneration are adjacent: one compare.
+        *(ulong*)s == ((ulong)generation << 32 | (uint)(flow + 1)) && s->Stamp == stamp && s->RxPort == rxPort;
+
+    /// <summary>This burst's stamp (<see cref="BeginBurst"/>).</summary>
+    internal ulong Stamp => _stamp;
 
     /// <summary>
     /// Forwards packet <paramref name="i"/> of an established flow from the cached decision, if there is one. Returns
