@@ -158,6 +158,9 @@ public sealed unsafe class ConntrackTable : IDisposable
     internal long TimeoutTicks(TimeoutClass c) => _timeoutTicks[(int)c];
 
     internal long Granularity => _granularity;
+
+    /// <summary>The timeout of each class, in ticks (indexed by the word's class bits).</summary>
+    internal long* TimeoutTicksPtr => _timeoutTicks;
     internal bool LoosePickup => Options.TcpLoosePickup;
 
     /// <summary>A handle for one lcore: its scratch space, cursors and counters. Create one per worker at start.</summary>

@@ -293,20 +293,58 @@ public sealed unsafe class ConntrackWorker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryRefreshEstablished(int e, uint generation, int dir, byte protocol, byte tcpFlags, long now, ref uint steadyLow)
     {
-        var t = _table;
-        var p = t.EntryPtr(e);
-        var word = Volatile.Read(ref p->Word);
-        var age = now - Volatile.Read(ref p->LastSeen);
-        if (!ConntrackTable.IsLive(word) || ConntrackTable.Gen(word) != generation || t.IsExpiredAt(word, age))
+        var view = new SteadyView(_table);
+        var p = view.Entries + e;
+        if (!view.LiveAndCurrent(p, generation, now, out var word, out var age))
             return false;
-        // A UDP datagram or a TCP segment of the ACK class (ACK without SYN, FIN or RST) on a word seen to step to itself
-        // for such a packet: only the timer moves (as ConntrackTable.Refresh does).
-        if ((uint)word != steadyLow || (protocol != CtKey.ProtoUdp && (tcpFlags & AckClassMask) != TcpTracker.FlagAck))
+        if (!SteadyView.IsSteady(word, protocol, tcpFlags, steadyLow))
             return TryStep(e, word, dir, protocol, tcpFlags, now, ref steadyLow);
-        if (age >= t.Granularity)
-            p->LastSeen = now;
-        // Freed or reused meanwhile: the lookup finds out what the packet is now.
-        return ConntrackTable.StillSame(p, word);
+        return view.Refresh(p, word, age, now);
+    }
+
+    /// <summary>
+    /// What the established prefix's steady case reads of the table, taken once per burst so that its loop keeps it in
+    /// registers: the entries, the timeouts by class, the refresh granularity.
+    /// </summary>
+    internal readonly struct SteadyView
+    {
+        public readonly CtEntry* Entries;
+        private readonly long* _timeouts;
+        private readonly long _granularity;
+
+        public SteadyView(ConntrackTable table)
+        {
+            Entries = table.EntryPtr(0);
+            _timeouts = table.TimeoutTicksPtr;
+            _granularity = table.Granularity;
+        }
+
+        /// <summary>The entry is live, of <paramref name="generation"/>, and not expired (then the lookup would find it).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool LiveAndCurrent(CtEntry* p, uint generation, long now, out ulong word, out long age)
+        {
+            word = Volatile.Read(ref p->Word);
+            age = now - Volatile.Read(ref p->LastSeen);
+            return ConntrackTable.IsLive(word) && ConntrackTable.Gen(word) == generation
+                && age <= _timeouts[(word & ConntrackTable.WClassMask) >> ConntrackTable.WClassShift];
+        }
+
+        /// <summary>
+        /// A UDP datagram, or a TCP segment of the ACK class (ACK without SYN, FIN or RST), on a word seen to step to itself
+        /// for such a packet (<paramref name="steadyLow"/>): the step would change nothing but the timer.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool IsSteady(ulong word, byte protocol, byte tcpFlags, uint steadyLow) =>
+            (uint)word == steadyLow && (protocol == CtKey.ProtoUdp || (tcpFlags & AckClassMask) == TcpTracker.FlagAck);
+
+        /// <summary>Renews the timer as <see cref="ConntrackTable.Refresh"/> does; false when the entry was freed or reused meanwhile.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Refresh(CtEntry* p, ulong word, long age, long now)
+        {
+            if (age >= _granularity)
+                p->LastSeen = now;
+            return ConntrackTable.StillSame(p, word);
+        }
     }
 
     private const byte AckClassMask = TcpTracker.FlagAck | TcpTracker.FlagSyn | TcpTracker.FlagFin | TcpTracker.FlagRst;

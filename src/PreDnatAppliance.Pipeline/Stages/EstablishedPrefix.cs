@@ -143,50 +143,114 @@ public sealed unsafe class EstablishedPrefix
         return indexed;
     }
 
-    /// <summary>Pass 3: in order, the packets forwarded from their slots, until the first that needs the stages; counted.</summary>
+    /// <summary>
+    /// Pass 3: in order, the packets forwarded from their slots, until the first that needs the stages; counted. The
+    /// steady case (the conntrack word known to step to itself) runs in a loop without calls; a packet outside it takes
+    /// the full check (<see cref="ForwardOne"/>) and the loop goes on after it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining), SkipLocalsInit]
     private int ForwardInOrder(Burst burst, int indexed)
     {
         var w = _w;
         var fast = w.Forwarding;
-        var ct = w.Conntrack;
-        var rx = w.State.RxPort;
-        var decrementTtl = w.RxPort.Role != PortRole.Kernel;
-        var now = w.State.Now;
-        var trace = w.Trace;
-        var egress = burst.Egress;
-        var stamp = fast.Stamp;
-        var flows = _flow;
-        var generations = _generation;
-        var frames = _data;
-        var meta = _meta;
-        var tcpFlags = _tcpFlags;
-        var replies = 0;
+        var ctx = new SteadyContext
+        {
+            Flows = _flow, Generations = _generation, Frames = _data, Meta = _meta, TcpFlags = _tcpFlags,
+            Egress = burst.Egress, Slots = fast.SlotOf(0), SlotMask = fast.SlotMask, Stamp = fast.Stamp,
+            RxPort = w.State.RxPort, DecrementTtl = w.RxPort.Role != PortRole.Kernel, Now = w.State.Now,
+            Conntrack = new Conntrack.ConntrackWorker.SteadyView(w.Conntrack.Table),
+        };
         var k = 0;
+        while (k < indexed)
+        {
+            k = ForwardSteady(in ctx, k, indexed);
+            if (k == indexed || !ForwardOne(in ctx, k))
+                break;
+            k++;
+        }
+        if (k > 0)
+        {
+            if (w.Trace is null)
+            {
+                var replies = 0;
+                for (var i = 0; i < k; i++)
+                    replies += _flow[i] & 1;
+                w.Counters.Verdicts(TraceStage.Parse, TraceVerdict.Ok, k);
+                w.Counters.Verdicts(TraceStage.Conntrack, TraceVerdict.Established, k - replies);
+                w.Counters.Verdicts(TraceStage.Conntrack, TraceVerdict.Reply, replies);
+            }
+            else
+            {
+                for (var i = 0; i < k; i++)
+                    Trace(i, in *fast.SlotOf(_flow[i]));
+            }
+        }
+        return k;
+    }
+
+    /// <summary>What pass 3 reads per burst, in one place for its loop.</summary>
+    private struct SteadyContext
+    {
+        public int* Flows;
+        public uint* Generations;
+        public byte** Frames;
+        public ulong* Meta;
+        public byte* TcpFlags;
+        public ushort* Egress;
+        public ForwardingCache.Slot* Slots;
+        public int SlotMask;
+        public ulong Stamp;
+        public int RxPort;
+        public bool DecrementTtl;
+        public long Now;
+        public Conntrack.ConntrackWorker.SteadyView Conntrack;
+    }
+
+    /// <summary>Forwards packets from <paramref name="k"/> on while each is in the steady case; returns the first that is not.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining), SkipLocalsInit]
+    private static int ForwardSteady(in SteadyContext c, int k, int indexed)
+    {
+        var flows = c.Flows;
+        var frames = c.Frames;
+        var slots = c.Slots;
+        var entries = c.Conntrack.Entries;
         for (; k < indexed; k++)
         {
             var flow = flows[k];
-            var generation = generations[k];
-            var s = fast.SlotOf(flow);
+            var generation = c.Generations[k];
+            var s = slots + (flow & c.SlotMask);
             var data = frames[k];
             var ip = data + ParseStage.PlainIpv4L3;
-            if (!ForwardingCache.Holds(s, flow, generation, rx, stamp) || s->Precomputed == 0 || (decrementTtl && ip[8] <= 1)
-                || !ct.TryRefreshEstablished(flow >> 1, generation, flow & 1, (byte)(meta[k] >> 32), tcpFlags[k], now, ref s->SteadyLow))
+            var p = entries + (flow >> 1);
+            if (!ForwardingCache.Holds(s, flow, generation, c.RxPort, c.Stamp) || s->Precomputed == 0 || (c.DecrementTtl && ip[8] <= 1)
+                || !c.Conntrack.LiveAndCurrent(p, generation, c.Now, out var word, out var age)
+                || !Conntrack.ConntrackWorker.SteadyView.IsSteady(word, (byte)(c.Meta[k] >> 32), c.TcpFlags[k], s->SteadyLow)
+                || !c.Conntrack.Refresh(p, word, age, c.Now))
                 break;
-            ForwardingCache.RewriteIpv4(ip, data + ParseStage.PlainIpv4L4, in *s, decrementTtl);
+            ForwardingCache.RewriteIpv4(ip, data + ParseStage.PlainIpv4L4, in *s, c.DecrementTtl);
             ForwardingCache.WriteL2(data, in *s);
-            egress[k] = s->EgressPortId;
-            replies += flow & 1;
-            if (trace is not null)
-                Trace(k, in *s);
-        }
-        if (k > 0 && trace is null)
-        {
-            w.Counters.Verdicts(TraceStage.Parse, TraceVerdict.Ok, k);
-            w.Counters.Verdicts(TraceStage.Conntrack, TraceVerdict.Established, k - replies);
-            w.Counters.Verdicts(TraceStage.Conntrack, TraceVerdict.Reply, replies);
+            c.Egress[k] = s->EgressPortId;
         }
         return k;
+    }
+
+    /// <summary>Packet <paramref name="k"/> with every check (the conntrack step worked out): forwarded, or false (the prefix ends here).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool ForwardOne(in SteadyContext c, int k)
+    {
+        var ct = _w.Conntrack;
+        var flow = c.Flows[k];
+        var generation = c.Generations[k];
+        var s = c.Slots + (flow & c.SlotMask);
+        var data = c.Frames[k];
+        var ip = data + ParseStage.PlainIpv4L3;
+        if (!ForwardingCache.Holds(s, flow, generation, c.RxPort, c.Stamp) || s->Precomputed == 0 || (c.DecrementTtl && ip[8] <= 1)
+            || !ct.TryRefreshEstablished(flow >> 1, generation, flow & 1, (byte)(c.Meta[k] >> 32), c.TcpFlags[k], c.Now, ref s->SteadyLow))
+            return false;
+        ForwardingCache.RewriteIpv4(ip, data + ParseStage.PlainIpv4L4, in *s, c.DecrementTtl);
+        ForwardingCache.WriteL2(data, in *s);
+        c.Egress[k] = s->EgressPortId;
+        return true;
     }
 
     /// <summary>The steps the stages would record for this packet (replay and tests only): parse, conntrack, NAT, forwarded.</summary>

@@ -140,6 +140,9 @@ public sealed unsafe class ForwardingCache
         return ref s;
     }
 
+    /// <summary>The slot index mask (slot of a flow direction: <c>flow &amp; SlotMask</c>).</summary>
+    internal int SlotMask => _mask;
+
     /// <summary>The address of a flow direction's slot (to prefetch).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal Slot* SlotOf(int flow) => _slots + (flow & _mask);
