@@ -222,16 +222,28 @@ public sealed unsafe class EstablishedPrefix
             var data = frames[k];
             var ip = data + ParseStage.PlainIpv4L3;
             var p = entries + (flow >> 1);
-            if (!ForwardingCache.Holds(s, flow, generation, c.RxPort, c.Stamp) || s->Precomputed == 0 || (c.DecrementTtl && ip[8] <= 1)
+            if (!SlotApplies(in c, s, flow, generation, ip)
                 || !c.Conntrack.LiveAndCurrent(p, generation, c.Now, out var word, out var age)
                 || !Conntrack.ConntrackWorker.SteadyView.IsSteady(word, (byte)(c.Meta[k] >> 32), c.TcpFlags[k], s->SteadyLow)
                 || !c.Conntrack.Refresh(p, word, age, c.Now))
                 break;
-            ForwardingCache.RewriteIpv4(ip, data + ParseStage.PlainIpv4L4, in *s, c.DecrementTtl);
-            ForwardingCache.WriteL2(data, in *s);
-            c.Egress[k] = s->EgressPortId;
+            Emit(in c, k, s, data);
         }
         return k;
+    }
+
+    /// <summary>The slot holds this flow direction's decision, valid now, precomputed; the TTL allows forwarding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool SlotApplies(in SteadyContext c, ForwardingCache.Slot* s, int flow, uint generation, byte* ip) =>
+        ForwardingCache.Holds(s, flow, generation, c.RxPort, c.Stamp) && s->Precomputed != 0 && !(c.DecrementTtl && ip[8] <= 1);
+
+    /// <summary>Packet <paramref name="k"/> leaves with the slot's rewrite, MACs and egress.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Emit(in SteadyContext c, int k, ForwardingCache.Slot* s, byte* data)
+    {
+        ForwardingCache.RewriteIpv4(data + ParseStage.PlainIpv4L3, data + ParseStage.PlainIpv4L4, in *s, c.DecrementTtl);
+        ForwardingCache.WriteL2(data, in *s);
+        c.Egress[k] = s->EgressPortId;
     }
 
     /// <summary>Packet <paramref name="k"/> with every check (the conntrack step worked out): forwarded, or false (the prefix ends here).</summary>
@@ -243,13 +255,10 @@ public sealed unsafe class EstablishedPrefix
         var generation = c.Generations[k];
         var s = c.Slots + (flow & c.SlotMask);
         var data = c.Frames[k];
-        var ip = data + ParseStage.PlainIpv4L3;
-        if (!ForwardingCache.Holds(s, flow, generation, c.RxPort, c.Stamp) || s->Precomputed == 0 || (c.DecrementTtl && ip[8] <= 1)
+        if (!SlotApplies(in c, s, flow, generation, data + ParseStage.PlainIpv4L3)
             || !ct.TryRefreshEstablished(flow >> 1, generation, flow & 1, (byte)(c.Meta[k] >> 32), c.TcpFlags[k], c.Now, ref s->SteadyLow))
             return false;
-        ForwardingCache.RewriteIpv4(ip, data + ParseStage.PlainIpv4L4, in *s, c.DecrementTtl);
-        ForwardingCache.WriteL2(data, in *s);
-        c.Egress[k] = s->EgressPortId;
+        Emit(in c, k, s, data);
         return true;
     }
 
