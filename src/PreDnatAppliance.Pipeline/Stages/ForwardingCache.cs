@@ -149,12 +149,9 @@ public sealed unsafe class ForwardingCache
 
     /// <summary>
     /// Slot <paramref name="s"/> holds a decision for flow direction <paramref name="flow"/> (entry * 2 + direction) of
-    /// <paramref name="generation"/> arriving on <paramref name="rxPort"/>, valid this burst.
+    /// <paramref name="generation"/> arriving on <paramref name="rxPort"/>, valid under <paramref name="stamp"/> (this
+    /// burst's <see cref="Stamp"/>, read once by the caller).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool Holds(Slot* s, int flow, uint generation, int rxPort) => Holds(s, flow, generation, rxPort, _stamp);
-
-    /// <summary>The same with this burst's <see cref="Stamp"/> read once by the caller.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool Holds(Slot* s, int flow, uint generation, int rxPort, ulong stamp) =>
         // Key and EntryGeneration are adjacent: one compare.
