@@ -132,6 +132,14 @@ public sealed partial class LiveSwapTests
         Assert.InRange(PerFrame(again0, again1, PreDnatDeny), 1.5, 2.5);
         Assert.InRange(PerFrame(again0, again1, PodsTx), 2 * local - 0.5, 2 * local + 0.5);
         Assert.InRange(PerFrame(again0, again1, Eth1Tx), 2 * remote - 0.5, 2 * remote + 1);
+        // The swap handler's collections unload the denying package's context (nobody else collects in the appliance).
+        var retiredLoaded = again1["pda_policy_retired_contexts_loaded"];
+        for (var i = 0; i < 20 && retiredLoaded > 0; i++)
+        {
+            await Task.Delay(250);
+            retiredLoaded = (await PrometheusText.ScrapeAsync(client))["pda_policy_retired_contexts_loaded"];
+        }
+        Assert.Equal(0, retiredLoaded);
 
         Assert.True(run.WaitForExit(TimeSpan.FromSeconds(90)), "prednat run did not stop after its duration");
         Assert.True(run.ExitCode == 0, run.Output);
@@ -144,6 +152,7 @@ public sealed partial class LiveSwapTests
         Assert.Contains($"policy generation 2: {original.ContentHash} -> {package.ContentHash}", run.Output);
         Assert.Contains($"policy generation 3: {package.ContentHash} -> {original.ContentHash}", run.Output);
         Assert.Contains($"policy {package.ContentHash} retired; its load context is unloading", run.Output);
+        Assert.Contains($"policy {package.ContentHash}: load context unloaded after", run.Output);
     }
 
     /// <summary>A copy of <paramref name="package"/> with the YAML of policies/ in place of its own (the assembly still matches the manifest).</summary>

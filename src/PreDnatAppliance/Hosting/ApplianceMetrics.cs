@@ -71,6 +71,9 @@ public static class ApplianceMetrics
                 ("rules", info.RuleCount.ToString(CultureInfo.InvariantCulture)));
         w.Family("pda_policy_generation", MetricType.Gauge, "Generation of the policy in use (1 at start, up by one on each policy swap).")
             .Sample("pda_policy_generation", state.Runtime.CurrentPolicy.Generation);
+        w.Family("pda_policy_retired_contexts_loaded", MetricType.Gauge,
+                "Retired policies whose load context has not unloaded yet (0 soon after each swap; one that stays means something holds an old policy).")
+            .Sample("pda_policy_retired_contexts_loaded", state.RetiredPolicyContexts());
     }
 
     private static void WritePorts(PrometheusWriter w, Dataplane.Dataplane dp)

@@ -37,6 +37,9 @@ public sealed class ApplianceState
     /// <summary>When the policy assembly in use was built (its file's time).</summary>
     public DateTimeOffset PolicyBuiltAt => _policy.BuiltAt;
 
+    /// <summary>Retired policies whose load context is still loaded (the swap handler's count; 0 without one).</summary>
+    public Func<int> RetiredPolicyContexts { get; set; } = () => 0;
+
     /// <summary>Call after a successful <see cref="ApplianceRuntime.SwapPolicy"/> (prednat redeploy) with the set that was swapped in and its package's build time.</summary>
     public void PolicySwapped(CompiledPolicySet compiled, DateTimeOffset builtAt) => _policy = new PolicyView(compiled, builtAt);
 

@@ -26,6 +26,16 @@ public sealed class PolicySwapHandler : IDisposable
     /// <summary>Packages whose policy is live or not yet retired.</summary>
     private readonly List<LoadedPolicyPackage> _loaded = new();
 
+    /// <summary>Contexts of retired policies that are unloading, and the collections run for each so far (-1: reported as held).</summary>
+    private readonly List<(string ContentHash, WeakReference Context, int Collections)> _unloading = new();
+    private bool _collecting;   // under the _unloading lock: a collector task is running
+
+    /// <summary>Collections run for an unloading context before it is reported as held (something still references the policy).</summary>
+    public const int CollectionsBeforeReport = 20;
+
+    /// <summary>Time between those collections.</summary>
+    public static readonly TimeSpan CollectionInterval = TimeSpan.FromMilliseconds(500);
+
     /// <param name="traffic">The data path's RX/TX/dropped totals (the swap window's counters).</param>
     /// <param name="swapped">Told the new policy after each swap (the management endpoint's view of the policy).</param>
     public PolicySwapHandler(ApplianceRuntime runtime, Func<TrafficTotals> traffic, TextWriter log, Action<LoadedPolicyPackage, CompiledPolicySet>? swapped = null,
@@ -154,12 +164,76 @@ public sealed class PolicySwapHandler : IDisposable
         }
         if (retired is null)
             return;
-        retired.Unload();
-        // The context, its JIT'd code and the old snapshot's tables (large-object heap) go only with a gen-2
-        // collection, which an appliance that hardly allocates would otherwise not see for a long time. A background
-        // collection (not a blocking one) keeps the workers' pauses as short as a gen-0 collection's.
-        GC.Collect(2, GCCollectionMode.Forced, blocking: false);
+        var context = retired.Unload();
         _log.WriteLine($"prednat: policy {retired.Package.ContentHash} retired; its load context is unloading");
+        lock (_unloading)
+        {
+            // Contexts reported as held that went since (no collector watches them any more).
+            _unloading.RemoveAll(u => u.Collections < 0 && !u.Context.IsAlive);
+            _unloading.Add((retired.Package.ContentHash, context, 0));
+            if (!_collecting)
+            {
+                _collecting = true;
+                _ = Task.Run(CollectUnloadedAsync);
+            }
+        }
+    }
+
+    /// <summary>Retired policies' contexts still loaded, those reported as held included (0 once every one has been collected).</summary>
+    public int ContextsUnloading
+    {
+        get
+        {
+            lock (_unloading)
+                return _unloading.Count(u => u.Context.IsAlive);
+        }
+    }
+
+    /// <summary>
+    /// A context, its JIT'd code and the old snapshot's tables (large-object heap) go only with gen-2 collections (an
+    /// unloading context needs at least two), which an appliance that hardly allocates would otherwise not run for a long
+    /// time. Background collections (not blocking ones: the workers' pauses stay as short as a gen-0 collection's), one
+    /// per interval, until every unloading context is gone; one still there after <see cref="CollectionsBeforeReport"/>
+    /// collections is reported once (something holds the policy) and no longer collected for.
+    /// </summary>
+    private async Task CollectUnloadedAsync()
+    {
+        while (true)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: false);
+            await Task.Delay(CollectionInterval).ConfigureAwait(false);
+            lock (_unloading)
+            {
+                var pending = false;
+                for (var i = _unloading.Count - 1; i >= 0; i--)
+                {
+                    var (hash, context, collections) = _unloading[i];
+                    if (!context.IsAlive)
+                    {
+                        _unloading.RemoveAt(i);
+                        if (collections >= 0)
+                            _log.WriteLine($"prednat: policy {hash}: load context unloaded after {collections + 1} collection(s)");
+                    }
+                    else if (collections < 0)
+                        continue;
+                    else if (collections + 1 >= CollectionsBeforeReport)
+                    {
+                        _unloading[i] = (hash, context, -1);
+                        _log.WriteLine($"prednat: policy {hash}: load context still loaded after {collections + 1} collections: something holds the retired policy");
+                    }
+                    else
+                    {
+                        _unloading[i] = (hash, context, collections + 1);
+                        pending = true;
+                    }
+                }
+                if (!pending)
+                {
+                    _collecting = false;
+                    return;
+                }
+            }
+        }
     }
 
     private static RedeployResponse Refusal(string reason) => new() { Swapped = false, Reason = reason };

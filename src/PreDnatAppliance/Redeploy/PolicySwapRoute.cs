@@ -15,6 +15,7 @@ public static class PolicySwapRoute
     {
         var handler = new PolicySwapHandler(state.Runtime, () => Traffic(state), log,
             (loaded, compiled) => state.PolicySwapped(compiled, loaded.Package.BuiltAt));
+        state.RetiredPolicyContexts = () => handler.ContextsUnloading;
         return new AdminRoute(Path, async (request, cancellation) =>
         {
             using var body = new MemoryStream(request.Body, writable: false);
