@@ -49,25 +49,31 @@ public sealed unsafe class ParseStage : IBurstStage
     /// <summary>Whether every read of a frame byte is verified against the frame's length.</summary>
     public bool BoundsChecked { get; }
 
-    public void Process(Burst burst)
+    public void Process(Burst burst) => Process(burst, 0);
+
+    /// <summary>
+    /// Parses packets <paramref name="start"/> and on; the first <paramref name="start"/> are kept without a row of their
+    /// own (their rows keep whatever they held: the caller has dealt with those packets, and the stages skip them).
+    /// </summary>
+    public void Process(Burst burst, int start)
     {
         if (BoundsChecked)
-            Run<CheckedReads>(burst);
+            Run<CheckedReads>(burst, start);
         else
-            Run<UncheckedReads>(burst);
+            Run<UncheckedReads>(burst, start);
     }
 
-    private void Run<TB>(Burst burst) where TB : struct, IBoundsPolicy
+    private void Run<TB>(Burst burst, int start) where TB : struct, IBoundsPolicy
     {
         var n = burst.Count;
         var mbufs = burst.Mbufs;
         var verdicts = burst.Verdicts;
         var output = _parsed.Ptr;
-        var kept = 0;
+        var kept = start;
         if (Sse.IsSupported)
-            for (var i = 0; i < n && i < PrefetchAhead; i++)
+            for (var i = start; i < n && i < start + PrefetchAhead; i++)
                 Sse.Prefetch0(Mbuf.Data(mbufs[i]));
-        for (var i = 0; i < n; i++)
+        for (var i = start; i < n; i++)
         {
             if (Sse.IsSupported && i + PrefetchAhead < n)
                 Sse.Prefetch0(Mbuf.Data(mbufs[i + PrefetchAhead]));

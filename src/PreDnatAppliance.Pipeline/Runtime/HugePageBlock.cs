@@ -4,7 +4,7 @@ namespace PreDnatAppliance.Pipeline.Runtime;
 
 /// <summary>
 /// Zeroed native memory for a table that every packet touches at random (the conntrack entries and index, a worker's flow
-/// index and forwarding slots): from 1 MiB on, 2 MiB aligned and advised to the kernel as transparent huge pages (<c>MADV_HUGEPAGE</c>),
+/// index and forwarding slots): from 256 KiB on, 2 MiB aligned and advised to the kernel as transparent huge pages (<c>MADV_HUGEPAGE</c>),
 /// so that the table sits in a few TLB entries instead of one per 4 KiB page. Under a hypervisor a TLB miss walks two
 /// page tables; with 4 KiB pages the established-flow path missed the TLB about once per packet. Where the kernel has
 /// THP off the advice is ignored and the memory is ordinary. Freed by <see cref="Dispose"/> or, failing that, the finalizer.
@@ -12,6 +12,10 @@ namespace PreDnatAppliance.Pipeline.Runtime;
 public sealed unsafe partial class HugePageBlock : IDisposable
 {
     public const int HugePage = 2 << 20;
+
+    /// <summary>Smaller blocks (a disabled cache, a test's small table) are not worth rounding up to a huge page.</summary>
+    public const int MinimumForHugePages = 256 << 10;
+
     private const int MadvHugePage = 14;
 
     private void* _pointer;
@@ -19,9 +23,8 @@ public sealed unsafe partial class HugePageBlock : IDisposable
     public HugePageBlock(long bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
-        if (bytes < HugePage / 2)
+        if (bytes < MinimumForHugePages)
         {
-            // Too small to be worth a huge page (a disabled cache, a test's table): cache-line aligned.
             Length = bytes;
             _pointer = NativeMemory.AlignedAlloc((nuint)Length, 128);
         }
@@ -29,14 +32,17 @@ public sealed unsafe partial class HugePageBlock : IDisposable
         {
             Length = (bytes + HugePage - 1) / HugePage * HugePage;
             _pointer = NativeMemory.AlignedAlloc((nuint)Length, HugePage);
-            if (OperatingSystem.IsLinux())
-                _ = madvise(_pointer, (nuint)Length, MadvHugePage); // advice only: without THP the memory still works
+            // Advice only: where THP is off it is ignored (or refused) and the memory is ordinary.
+            HugePagesAdvised = OperatingSystem.IsLinux() && madvise(_pointer, (nuint)Length, MadvHugePage) == 0;
         }
         NativeMemory.Clear(_pointer, (nuint)Length);
     }
 
-    /// <summary>Bytes allocated (from 1 MiB on, the request rounded up to whole huge pages).</summary>
+    /// <summary>Bytes allocated (from <see cref="MinimumForHugePages"/> on, the request rounded up to whole huge pages).</summary>
     public long Length { get; }
+
+    /// <summary>The kernel took the huge page advice for this block.</summary>
+    public bool HugePagesAdvised { get; }
 
     public void* Pointer => _pointer != null ? _pointer : throw new ObjectDisposedException(nameof(HugePageBlock));
 

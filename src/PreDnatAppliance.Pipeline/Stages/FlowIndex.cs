@@ -109,6 +109,9 @@ public sealed unsafe class FlowIndex
     public void Set(ulong addresses, ulong meta, int flow, uint generation)
     {
         var w = (Way*)Bucket(addresses, meta);
+        // The stages' fast path sets the key of every packet it forwards: leave the line clean when nothing changes.
+        if (w->Addresses == addresses && w->Meta == meta && w->Flow == flow && w->Generation == generation)
+            return;
         var at = 0;
         while (at < Ways - 1 && !(w[at].Addresses == addresses && w[at].Meta == meta))
             at++;

@@ -60,8 +60,8 @@ public sealed unsafe class ParseStep : IBurstStage, IIdleAware
         for (var i = 0; i < n; i++)
             _received[i] = burst.Mbufs[i];
 
-        // The prefix's packets are parsed too (they parse: the prefix takes only frames the parser's plain path stores).
-        w.Parse.Process(burst);
+        // The prefix's packets are not parsed: every stage skips them by their FastForwarded mark.
+        w.Parse.Process(burst, forwarded);
 
         w.Counters.Verdicts(TraceStage.Parse, TraceVerdict.Drop, n - burst.Count);
         n = burst.Count;
