@@ -31,7 +31,7 @@ public sealed class DataplaneReport
         foreach (var wr in Workers)
         {
             var c = wr.Counters;
-            w.WriteLine($"dataplane:   lcore {wr.Lcore}: rx {c.RxPackets}, tx {c.TxPackets}, dropped {c.DroppedPackets}, polls {c.Polls} ({c.BusyPolls} busy), managed bytes allocated in loop {c.AllocatedBytes}" +
+            w.WriteLine($"dataplane:   lcore {wr.Lcore}: rx {c.RxPackets}, tx {c.TxPackets}, dropped {c.DroppedPackets}, polls {c.Polls} ({c.BusyPolls} busy), managed bytes allocated in loop {c.AllocatedBytes} (first busy round {c.WarmupAllocatedBytes})" +
                 (wr.Failure is null ? "" : $", FAILED: {wr.Failure}"));
         }
         foreach (var p in Ports)

@@ -32,11 +32,12 @@ public struct LcoreCounters
     public ulong TxPackets;
     /// <summary>Extra TX calls after a partial send.</summary>
     public ulong TxRetries;
-    /// <summary>Bytes the worker allocated on the managed heap inside its loop (set when the loop ends).</summary>
+    /// <summary>Bytes the worker allocated on the managed heap in its loop after the first round that received packets (set when the loop ends).</summary>
     public ulong AllocatedBytes;
     /// <summary>Nonzero while the loop runs.</summary>
     public ulong Running;
-    public ulong Reserved;
+    /// <summary>Bytes allocated up to the end of the first round that received packets: the runtime's one-time work.</summary>
+    public ulong WarmupAllocatedBytes;
     /// <summary>Packets dropped, per <see cref="DropReason"/>.</summary>
     public DropCounts Drops;
 }
@@ -69,6 +70,7 @@ public sealed unsafe class LcoreCounterSet : IDisposable
             TxPackets = Volatile.Read(ref c->TxPackets),
             TxRetries = Volatile.Read(ref c->TxRetries),
             AllocatedBytes = Volatile.Read(ref c->AllocatedBytes),
+            WarmupAllocatedBytes = Volatile.Read(ref c->WarmupAllocatedBytes),
             Drops = new ulong[DropReasons.Count],
         };
         for (var i = 0; i < DropReasons.Count; i++)
@@ -111,6 +113,7 @@ public sealed class CounterSnapshot
     public ulong TxPackets { get; set; }
     public ulong TxRetries { get; set; }
     public ulong AllocatedBytes { get; set; }
+    public ulong WarmupAllocatedBytes { get; set; }
     public ulong[] Drops { get; set; } = new ulong[DropReasons.Count];
 
     public ulong DroppedPackets => Drops.Aggregate(0UL, (a, b) => a + b);
@@ -130,6 +133,7 @@ public sealed class CounterSnapshot
         TxPackets += o.TxPackets;
         TxRetries += o.TxRetries;
         AllocatedBytes += o.AllocatedBytes;
+        WarmupAllocatedBytes += o.WarmupAllocatedBytes;
         for (var i = 0; i < DropReasons.Count; i++)
             Drops[i] += o.Drops[i];
     }

@@ -25,7 +25,8 @@ public static class IpProtocol
     public static bool TryParse(string? text, out byte protocol)
     {
         protocol = 0;
-        if (string.IsNullOrEmpty(text))
+        // Not string.IsNullOrEmpty: netstandard2.0's lacks the attribute that tells the compiler text is not null after it.
+        if (text is null || text.Length == 0)
             return false;
         foreach (var pair in Names)
         {
@@ -35,7 +36,7 @@ public static class IpProtocol
                 return true;
             }
         }
-        if (text!.All(c => c is >= '0' and <= '9') && text.Length <= 3 && int.TryParse(text, out var number) && number is >= 1 and <= 255)
+        if (text.All(c => c is >= '0' and <= '9') && text.Length <= 3 && int.TryParse(text, out var number) && number is >= 1 and <= 255)
         {
             protocol = (byte)number;
             return true;
